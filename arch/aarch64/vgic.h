@@ -8,10 +8,11 @@
  *   the vCPU backend (entry/exit path): copies struct vgic_cpu_hw to and from
  *     ICH_LR<n>_EL2, ICH_HCR_EL2, ICH_VMCR_EL2, ICH_AP1R0_EL2 and reads
  *     ICH_ELRSR_EL2 / ICH_MISR_EL2; it never interprets them.
- * The guest's ICC_* accesses other than SGI generation go straight to the
- * hardware virtual CPU interface; ICC_SGI1R_EL1 traps (ICH_HCR_EL2.TC is not
- * needed: HCR_EL2 has no per-register trap for it, so the backend sets
- * ICH_HCR_EL2.TALL1? no - see vgic_sgi1r_write) */
+ * The guest's ICC_* accesses go straight to the hardware virtual CPU
+ * interface, except SGI generation: with HCR_EL2.IMO set, EL1 writes to
+ * ICC_SGI1R_EL1 trap to EL2 (EC 0x18), and the backend hands them to
+ * vgic_sgi1r_write. The vGIC keeps its per-VM and per-vCPU state in its own
+ * static tables (indexed by VM slot and vCPU id). */
 #ifndef AXVM_ARCH_AARCH64_VGIC_H
 #define AXVM_ARCH_AARCH64_VGIC_H
 
@@ -69,10 +70,5 @@ void vgic_flush(struct axvm_vcpu *vcpu, struct vgic_cpu_hw *hw);
 void vgic_sync(struct axvm_vcpu *vcpu, struct vgic_cpu_hw *hw);
 /* Something deliverable pending for this vCPU (wakes WFI)? */
 bool vgic_vcpu_pending(struct axvm_vcpu *vcpu);
-
-/* Per-vCPU vGIC state; the backend embeds one in its vCPU context and tells
- * the vGIC where it is. */
-struct vgic_cpu;
-struct vgic_cpu *vgic_cpu_of(struct axvm_vcpu *vcpu);
 
 #endif
