@@ -33,6 +33,11 @@ enum axvm_exit_reason {
 /* Name of a reason ("MMIO_READ"); never NULL. */
 const char *axvm_exit_reason_name(enum axvm_exit_reason r);
 
+/* Register index meaning "the backend completes this read itself": the core
+ * still computes the width-adjusted value and passes it to vcpu_set_gpr with
+ * this index (KVM, where the data goes into the kvm_run area, uses it). */
+#define AXVM_REG_DEFERRED 0xFFu
+
 /* Access flags of a nested page fault. */
 enum {
     AXVM_ACCESS_READ = 1u << 0,
@@ -66,7 +71,8 @@ struct axvm_exit {
         struct {
             uint16_t port;
             uint8_t width;     /* 1, 2 or 4 */
-            uint64_t data;     /* write: the data; read: filled by the core */
+            uint8_t reg;       /* read: register receiving the value (or AXVM_REG_DEFERRED) */
+            uint64_t data;     /* write: the data */
         } io;
         struct {
             uint64_t addr;     /* encoded register (MSR index, Arm op0:op1:CRn:CRm:op2, CSR number) */
