@@ -118,11 +118,16 @@ void guest_exit(uint64_t status)
         wfi();
 }
 
-void test_finish(unsigned status)
+void test_print_result(void)
 {
     g_printf("RESULT %s env=%s passed=%u failed=%u skipped=%u\n", guest_name, env_name(),
              __atomic_load_n(&n_pass, __ATOMIC_RELAXED), __atomic_load_n(&n_fail, __ATOMIC_RELAXED),
              __atomic_load_n(&n_skip, __ATOMIC_RELAXED));
+}
+
+void test_finish(unsigned status)
+{
+    test_print_result();
     guest_exit(status);
 }
 

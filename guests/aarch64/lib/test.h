@@ -43,6 +43,8 @@ bool test_need_axvm(const char *name);
 unsigned test_failures(void);
 const char *env_name(void);
 
+/* Print the RESULT line (test_finish does; for guests that stop otherwise). */
+void test_print_result(void);
 /* Print RESULT and stop the VM with `status`. */
 __attribute__((noreturn)) void test_finish(unsigned status);
 /* Fatal: print RESULT (failed >= 1) and stop. */
