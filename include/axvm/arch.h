@@ -78,6 +78,16 @@ struct axvm_arch_ops {
     /* Deadline (hal_time_ns) at which a halted vCPU must wake by itself,
      * e.g. its virtual timer; UINT64_MAX for none. May be NULL. */
     uint64_t (*vcpu_wake_deadline)(struct axvm_vcpu *vcpu);
+
+    /* Optional (may be NULL). */
+    /* Back to power-on state after a reboot or reload (interrupt controller,
+     * timers); RAM has been zeroed and images reloaded when it runs. */
+    int (*vm_reset)(struct axvm_vm *vm);
+    /* Counterpart of vm_map_region (IVC release) when pt_format is NULL. */
+    int (*vm_unmap_region)(struct axvm_vm *vm, const struct axvm_region *r);
+    /* Drop stale stage-2 translations of this VM after the core removed or
+     * restricted mappings (unmap, protect) of a VM that may have run. */
+    void (*vm_tlb_flush)(struct axvm_vm *vm);
 };
 
 /* Install the backend; call once before creating VMs. */

@@ -102,6 +102,10 @@ struct axvm_vm {
     bool reboot_pending;                /* STOPPING ends in LOADED+RUNNING */
     uint32_t boot_count;
     int exit_status;                    /* set by a debug-exit device or an error */
+    /* console line buffer (axvm_vm_console_putc) */
+    axvm_spinlock_t con_lock;
+    unsigned con_len;
+    char con_buf[120];
 };
 
 /* Validate `cfg`, then build the VM (address space, RAM, passthrough,
@@ -147,5 +151,11 @@ struct axvm_vcpu *axvm_vm_vcpu_by_hwid(struct axvm_vm *vm, uint64_t hwid);
 
 /* Is [gpa, gpa+len) inside the VM's RAM? (entry points, hypercall buffers) */
 bool axvm_vm_gpa_is_ram(const struct axvm_vm *vm, axvm_gpa_t gpa, uint64_t len);
+
+/* The VM's own console (test device PUTC, DEBUG_PUTC hypercall, UART models):
+ * line-buffered so that lines of different VMs and of the hypervisor do not
+ * interleave mid-line; a line is written when it ends or the buffer fills. */
+void axvm_vm_console_putc(struct axvm_vm *vm, char c);
+void axvm_vm_console_flush(struct axvm_vm *vm);
 
 #endif

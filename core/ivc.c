@@ -1,0 +1,170 @@
+/* Inter-VM channels: a pool of AXVM_MAX_IVC_CHANNELS, each a set of host pages
+ * mapped into two VMs plus a doorbell interrupt per side.
+ *
+ * Channel ids carry a generation (id = generation * AXVM_MAX_IVC_CHANNELS +
+ * slot) so that a stale id never names a later channel in the same slot.
+ * A doorbell raises the peer's irq on the peer's vCPU 0: the boot vCPU is the
+ * one guaranteed to be running, and a guest wanting another target routes the
+ * interrupt itself (vGIC routing) once it is delivered. */
+#include "axvm/arch.h"
+#include "axvm/hal.h"
+#include "axvm/ivc.h"
+#include "axvm/lib.h"
+#include "axvm/vm.h"
+
+/* Upper bound for one channel: a hostile guest may not drain the page pool. */
+#define IVC_MAX_SIZE (16ull << 20)
+
+static struct axvm_ivc_channel channels[AXVM_MAX_IVC_CHANNELS];
+static uint32_t generation[AXVM_MAX_IVC_CHANNELS];
+static axvm_spinlock_t ivc_lock = AXVM_SPINLOCK_INIT;
+
+static struct axvm_ivc_channel *lookup(uint32_t id)
+{
+    struct axvm_ivc_channel *ch = &channels[id % AXVM_MAX_IVC_CHANNELS];
+    return ch->in_use && ch->id == id ? ch : NULL;
+}
+
+static int end_map(struct axvm_vm *vm, axvm_gpa_t gpa, void *pages, uint64_t size)
+{
+    int rc = axvm_as_add_shared(&vm->as, gpa, pages, size, AXVM_MAP_READ | AXVM_MAP_WRITE);
+    if (rc || axvm_arch->pt_format)
+        return rc;
+    rc = axvm_arch->vm_map_region(vm, axvm_as_find(&vm->as, gpa));
+    if (rc)
+        (void)axvm_as_remove(&vm->as, gpa);
+    return rc;
+}
+
+static void end_unmap(struct axvm_vm *vm, axvm_gpa_t gpa)
+{
+    const struct axvm_region *r = axvm_as_find(&vm->as, gpa);
+    if (!r || r->gpa != gpa || r->type != AXVM_REGION_SHARED)
+        return;
+    if (!axvm_arch->pt_format && axvm_arch->vm_unmap_region)
+        (void)axvm_arch->vm_unmap_region(vm, r);
+    (void)axvm_as_remove(&vm->as, gpa);
+    if (axvm_arch->vm_tlb_flush)
+        axvm_arch->vm_tlb_flush(vm);
+}
+
+int axvm_ivc_alloc(struct axvm_vm *a, axvm_gpa_t gpa_a, uint32_t irq_a, struct axvm_vm *b, axvm_gpa_t gpa_b,
+                   uint32_t irq_b, uint64_t size, uint32_t *id_out)
+{
+    if (!a || !b || a == b || size == 0 || size > IVC_MAX_SIZE)
+        return AXVM_EINVAL;
+    if (!AXVM_IS_ALIGNED(gpa_a, AXVM_PAGE_SIZE) || !AXVM_IS_ALIGNED(gpa_b, AXVM_PAGE_SIZE))
+        return AXVM_EINVAL;
+    size = AXVM_ALIGN_UP(size, AXVM_PAGE_SIZE);
+    if (gpa_a + size - 1 < gpa_a || gpa_b + size - 1 < gpa_b)
+        return AXVM_EINVAL;
+
+    axvm_spin_lock(&ivc_lock);
+    struct axvm_ivc_channel *ch = NULL;
+    unsigned slot = 0;
+    for (; slot < AXVM_MAX_IVC_CHANNELS; slot++) {
+        if (!channels[slot].in_use) {
+            ch = &channels[slot];
+            break;
+        }
+    }
+    if (!ch) {
+        axvm_spin_unlock(&ivc_lock);
+        return AXVM_ENOMEM;
+    }
+    size_t npages = (size_t)(size >> AXVM_PAGE_SHIFT);
+    void *pages = hal_pages_alloc(npages, AXVM_PAGE_SIZE);
+    if (!pages) {
+        axvm_spin_unlock(&ivc_lock);
+        return AXVM_ENOMEM;
+    }
+    memset(pages, 0, (size_t)size);
+    int rc = end_map(a, gpa_a, pages, size);
+    if (!rc) {
+        rc = end_map(b, gpa_b, pages, size);
+        if (rc)
+            end_unmap(a, gpa_a);
+    }
+    if (rc) {
+        hal_pages_free(pages, npages);
+        axvm_spin_unlock(&ivc_lock);
+        return rc;
+    }
+    /* ids stay below 2^31: the hypercall returns them in a signed result */
+    generation[slot] = (generation[slot] + 1) % (INT32_MAX / AXVM_MAX_IVC_CHANNELS);
+    memset(ch, 0, sizeof(*ch));
+    ch->in_use = true;
+    ch->id = generation[slot] * AXVM_MAX_IVC_CHANNELS + slot;
+    ch->pages = pages;
+    ch->size = size;
+    ch->end[0] = (struct axvm_ivc_end){a, gpa_a, irq_a};
+    ch->end[1] = (struct axvm_ivc_end){b, gpa_b, irq_b};
+    if (id_out)
+        *id_out = ch->id;
+    axvm_spin_unlock(&ivc_lock);
+    return AXVM_OK;
+}
+
+static void release_locked(struct axvm_ivc_channel *ch)
+{
+    end_unmap(ch->end[0].vm, ch->end[0].gpa);
+    end_unmap(ch->end[1].vm, ch->end[1].gpa);
+    hal_pages_free(ch->pages, (size_t)(ch->size >> AXVM_PAGE_SHIFT));
+    ch->in_use = false;
+    ch->pages = NULL;
+}
+
+int axvm_ivc_release(uint32_t id, struct axvm_vm *by)
+{
+    axvm_spin_lock(&ivc_lock);
+    struct axvm_ivc_channel *ch = lookup(id);
+    int rc = AXVM_OK;
+    if (!ch)
+        rc = AXVM_ENOENT;
+    else if (by && ch->end[0].vm != by && ch->end[1].vm != by)
+        rc = AXVM_EINVAL;
+    else
+        release_locked(ch);
+    axvm_spin_unlock(&ivc_lock);
+    return rc;
+}
+
+int axvm_ivc_doorbell(uint32_t id, struct axvm_vm *from)
+{
+    axvm_spin_lock(&ivc_lock);
+    struct axvm_ivc_channel *ch = lookup(id);
+    if (!ch) {
+        axvm_spin_unlock(&ivc_lock);
+        return AXVM_ENOENT;
+    }
+    unsigned to;
+    if (from == ch->end[0].vm)
+        to = 1;
+    else if (from == ch->end[1].vm)
+        to = 0;
+    else {
+        axvm_spin_unlock(&ivc_lock);
+        return AXVM_EINVAL;
+    }
+    struct axvm_vm *peer = ch->end[to].vm;
+    uint32_t irq = ch->end[to].irq;
+    ch->doorbells[to]++;
+    axvm_spin_unlock(&ivc_lock);
+    return axvm_vm_inject_irq(peer, 1, irq);
+}
+
+const struct axvm_ivc_channel *axvm_ivc_get(uint32_t id)
+{
+    return lookup(id);
+}
+
+void axvm_ivc_release_all(struct axvm_vm *vm)
+{
+    axvm_spin_lock(&ivc_lock);
+    for (unsigned i = 0; i < AXVM_MAX_IVC_CHANNELS; i++) {
+        struct axvm_ivc_channel *ch = &channels[i];
+        if (ch->in_use && (ch->end[0].vm == vm || ch->end[1].vm == vm))
+            release_locked(ch);
+    }
+    axvm_spin_unlock(&ivc_lock);
+}
