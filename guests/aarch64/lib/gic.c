@@ -72,12 +72,18 @@ int gic_init_cpu(void)
 
 uint64_t gic_rd_base(void) { return rd_base[cpu_index()]; }
 
-void gic_private_enable(unsigned intid, bool enable)
+uint64_t gic_rd_base_of(unsigned cpu) { return cpu < GUEST_MAX_CPUS ? rd_base[cpu] : 0; }
+
+void gic_private_enable_on(unsigned cpu, unsigned intid, bool enable)
 {
-    uint64_t sgi = gic_rd_base() + GICR_SGI_OFFSET;
-    wr32(sgi + (enable ? GICR_ISENABLER0 : GICR_ICENABLER0), 1u << intid);
+    uint64_t rd = gic_rd_base_of(cpu);
+    if (!rd)
+        return;
+    wr32(rd + GICR_SGI_OFFSET + (enable ? GICR_ISENABLER0 : GICR_ICENABLER0), 1u << intid);
     dsb_sy();
 }
+
+void gic_private_enable(unsigned intid, bool enable) { gic_private_enable_on(cpu_index(), intid, enable); }
 
 void gic_private_set_priority(unsigned intid, uint8_t prio)
 {

@@ -45,6 +45,10 @@ int gic_init_dist(void);
 int gic_init_cpu(void);
 /* RD_base of this CPU's redistributor (valid after gic_init_cpu). */
 uint64_t gic_rd_base(void);
+/* RD_base of another CPU's redistributor (0 before that CPU ran gic_init_cpu). */
+uint64_t gic_rd_base_of(unsigned cpu);
+/* Enable/disable an SGI or PPI in another CPU's redistributor. */
+void gic_private_enable_on(unsigned cpu, unsigned intid, bool enable);
 
 void gic_private_enable(unsigned intid, bool enable);
 void gic_private_set_priority(unsigned intid, uint8_t prio);
