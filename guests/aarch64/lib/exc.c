@@ -38,9 +38,11 @@ bool fault_collect(struct fault_info *f)
     __asm__ volatile("" ::: "memory");
     struct cpu_exc_state *s = &exc_state[cpu_index()];
     s->armed = ARM_NONE;
-    if (s->taken && f)
+    bool taken = s->taken;
+    if (taken && f)
         *f = s->info;
-    return s->taken;
+    s->taken = false;
+    return taken;
 }
 
 void exc_set_irq_handler(irq_handler_fn fn)
