@@ -113,10 +113,6 @@ static int build(struct axvm_vm *vm, struct build *b)
         if (rc)
             return rc;
     }
-    rc = map_all_regions(vm);
-    if (rc)
-        return rc;
-
     axvm_devices_init(&vm->devices, cfg->unhandled);
     if (axvm_arch->vm_init) {
         rc = axvm_arch->vm_init(vm);
@@ -124,6 +120,10 @@ static int build(struct axvm_vm *vm, struct build *b)
             return rc;
     }
     b->arch_vm = true;
+    /* after vm_init: a hosted backend needs its VM handle to map memory */
+    rc = map_all_regions(vm);
+    if (rc)
+        return rc;
     for (unsigned i = 0; i < cfg->n_devs; i++) {
         rc = axvm_arch->vm_attach_device ? axvm_arch->vm_attach_device(vm, &cfg->devs[i]) : AXVM_ENOTSUP;
         if (rc) {

@@ -32,7 +32,8 @@ struct axvm_arch_ops {
      * vm_init runs after the address space exists and before devices attach. */
     int (*vm_init)(struct axvm_vm *vm);
     void (*vm_destroy)(struct axvm_vm *vm);
-    /* Called for each RAM/SHARED/PASSTHROUGH region when pt_format is NULL. */
+    /* Called for each RAM/SHARED/PASSTHROUGH region when pt_format is NULL,
+     * after vm_init (and later for IVC regions). */
     int (*vm_map_region)(struct axvm_vm *vm, const struct axvm_region *r);
     /* Instantiate one emulated device of the configuration (vGIC, UART, ...):
      * the backend knows which device models exist for it. */
