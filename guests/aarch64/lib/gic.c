@@ -1,13 +1,14 @@
 #include "gic.h"
 
 #include "asm.h"
+#include "mmio.h"
 #include "sysreg.h"
 
 static uint64_t rd_base[GUEST_MAX_CPUS];
 
-static inline uint32_t rd32(uint64_t a) { return *(volatile uint32_t *)a; }
-static inline void wr32(uint64_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
-static inline uint64_t rd64(uint64_t a) { return *(volatile uint64_t *)a; }
+static inline uint32_t rd32(uint64_t a) { return (uint32_t)mmio_read32(a); }
+static inline void wr32(uint64_t a, uint32_t v) { mmio_write32(a, v); }
+static inline uint64_t rd64(uint64_t a) { return mmio_read64(a); }
 
 static bool dist_wait_rwp(void)
 {
@@ -87,8 +88,7 @@ void gic_private_enable(unsigned intid, bool enable) { gic_private_enable_on(cpu
 
 void gic_private_set_priority(unsigned intid, uint8_t prio)
 {
-    volatile uint8_t *p = (volatile uint8_t *)(gic_rd_base() + GICR_SGI_OFFSET + GICR_IPRIORITYR + intid);
-    *p = prio;
+    mmio_write8(gic_rd_base() + GICR_SGI_OFFSET + GICR_IPRIORITYR + intid, prio);
 }
 
 bool gic_private_pending(unsigned intid)

@@ -2,16 +2,16 @@
 
 #include <stdint.h>
 
+#include "mmio.h"
+
 #define UARTDR 0x00
 #define UARTFR 0x18
 #define UARTFR_TXFF (1u << 5)
 
 void uart_putc(char c)
 {
-    volatile uint32_t *fr = (volatile uint32_t *)(UART_BASE + UARTFR);
-    volatile uint32_t *dr = (volatile uint32_t *)(UART_BASE + UARTDR);
     /* Bounded: an emulated UART that never drains must not hang the test. */
-    for (unsigned i = 0; i < 100000 && (*fr & UARTFR_TXFF); i++)
+    for (unsigned i = 0; i < 100000 && (mmio_read32(UART_BASE + UARTFR) & UARTFR_TXFF); i++)
         ;
-    *dr = (uint8_t)c;
+    mmio_write32(UART_BASE + UARTDR, (uint8_t)c);
 }

@@ -298,8 +298,8 @@ static void alias_cases(void)
 {
     /* The same device window at another virtual address: the access reaches
      * the device only if the hypervisor decodes the IPA (HPFAR_EL2), not the VA. */
-    uint64_t direct = *(volatile uint32_t *)(GICD_BASE + GICD_PIDR2);
-    uint64_t alias = *(volatile uint32_t *)(MMU_ALIAS_DEV + GICD_BASE + GICD_PIDR2);
+    uint64_t direct = mmio_read32(GICD_BASE + GICD_PIDR2);
+    uint64_t alias = mmio_read32(MMU_ALIAS_DEV + GICD_BASE + GICD_PIDR2);
     test_check("alias.gicd-pidr2", alias == direct && ((direct >> 4) & 0xf) == 3,
                "alias %#lx direct %#lx (ArchRev must be 3)", alias, direct);
     if (test_need_axvm("alias.testdev-pattern"))
