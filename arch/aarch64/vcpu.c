@@ -333,8 +333,6 @@ static void el1_save(uint64_t *r)
     r[A64_SPSR_EL1] = read_sysreg(spsr_el1);
     r[A64_CNTV_CTL] = read_sysreg(CNTV_CTL_EL0_R);
     r[A64_CNTV_CVAL] = read_sysreg(CNTV_CVAL_EL0_R);
-    /* The guest's timer must not fire into the hypervisor. */
-    write_sysreg(CNTV_CTL_EL0_R, 0);
 }
 
 #define LR_CASE_W(n, crm, op2) case n: write_sysreg(S3_4_C12_##crm##_##op2, v); break;
@@ -430,6 +428,13 @@ static int a64_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
     if (ctx->hcr & HCR_VSE)
         ctx->hcr = read_sysreg(hcr_el2); /* VSE clears when the guest took it */
     el1_save(ctx->el1);
+    /* Acknowledge what made us exit while the guest's timer still drives its
+     * PPI (a level interrupt: disabling the timer first would withdraw it). */
+    uint32_t first_irq = 1023;
+    if (type == A64_VEC_IRQ || type == A64_VEC_FIQ)
+        first_irq = rt_irq_drain(vcpu);
+    /* The guest's timer must not fire into the hypervisor. */
+    write_sysreg(CNTV_CTL_EL0_R, 0);
     gic_save(vcpu, ctx, avm->has_vgic);
     exit->guest_pc = ctx->pc;
 
@@ -439,11 +444,11 @@ static int a64_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
     case A64_VEC_IRQ:
     case A64_VEC_FIQ:
         exit->reason = AXVM_EXIT_EXTERNAL_INTERRUPT;
-        exit->u.ext_irq.vector = rt_irq_drain(vcpu);
+        exit->u.ext_irq.vector = first_irq;
         return AXVM_OK;
     default:
         /* An SError from the guest's own doing: reflect it as a virtual SError. */
-        AXVM_WARN("axvm: vm %s vcpu %u: SError (ESR_EL2 %#llx), virtual SError injected\n", vcpu->vm->cfg.name,
+        AXVM_WARN("axvm: vm %s vcpu %u: SError (ESR_EL2 0x%llx), virtual SError injected\n", vcpu->vm->cfg.name,
                   vcpu->id, (unsigned long long)read_sysreg(esr_el2));
         ctx->hcr |= HCR_VSE;
         exit->reason = AXVM_EXIT_NOTHING;
