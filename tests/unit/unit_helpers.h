@@ -47,6 +47,9 @@ static inline int unit_teardown(void **state)
         enum axvm_vm_state s = axvm_vm_state(vm);
         if (s == AXVM_VM_RUNNING || s == AXVM_VM_SUSPENDED)
             assert_int_equal(axvm_vm_shutdown(vm), AXVM_OK);
+        /* vCPUs left READY by a run that saw the stop: their pCPU would park them */
+        for (unsigned i = 0; i < vm->cfg.vcpu_count && axvm_vm_state(vm) == AXVM_VM_STOPPING; i++)
+            axvm_vm_park_vcpu(&vm->vcpus[i]);
         assert_int_equal(axvm_vm_destroy(vm), AXVM_OK);
     }
     assert_int_equal(fake_hal_pages_outstanding(), 0);
