@@ -87,6 +87,15 @@ elif ! grep -q " failed=0 " <<<"$result "; then
     why="guest reported: ${result#RESULT }"
 elif grep -q "^FAIL " "$log"; then
     why="FAIL lines on the console"
+else
+    # Output the guest produced through the hypervisor (test-device PUTC,
+    # DEBUG_PUTC hypercall), announced by "# <guest>: console-expect TOKEN".
+    for token in $(sed -n -E "s/^# $name: console-expect ([^ ]+)\$/\1/p" "$log"); do
+        grep -qx -- "$token" "$log" || why="console line \"$token\" missing"
+    done
+fi
+if [ -n "$why" ]; then
+    :
 elif [ "$mode" = axvm ]; then
     # The VM must have ended through the test device with status 0, or
     # (psci) through SYSTEM_OFF; either way axvm powers off when all stopped.

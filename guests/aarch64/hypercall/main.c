@@ -106,7 +106,8 @@ void guest_main(void)
                "VM_ID %ld (must be a small non-negative id, the same every time)", id);
     test_note("VM_ID %ld", id);
 
-    /* The harness looks for this line on the console. */
+    /* run.sh checks the line shows up on the console. */
+    test_note("console-expect hypercall-putc-ok");
     const char *msg = "hypercall-putc-ok\n";
     bool ok = true;
     for (const char *s = msg; *s; s++)
