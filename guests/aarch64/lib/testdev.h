@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "axvm/testdev.h"
 #include "mmio.h"
 
 #define TESTDEV_BASE 0x0B000000ul
@@ -16,6 +17,17 @@
 #define TESTDEV_STRICT 0x100
 #define TESTDEV_STRICT_END 0x200
 #define TESTDEV_PATTERN_VALUE 0xF1E2D3C4B5A69788ull
+#define TESTDEV_STRICT_TAG 0xA5000000u
+
+/* The guests spell the register map out themselves (it is what they test);
+ * it must agree with the device's header. */
+_Static_assert(TESTDEV_SCRATCH == AXVM_TESTDEV_SCRATCH && TESTDEV_PATTERN == AXVM_TESTDEV_PATTERN &&
+                   TESTDEV_COUNT == AXVM_TESTDEV_COUNT && TESTDEV_PUTC == AXVM_TESTDEV_PUTC &&
+                   TESTDEV_LAST_WIDTH == AXVM_TESTDEV_LAST_WIDTH && TESTDEV_STRICT == AXVM_TESTDEV_STRICT &&
+                   TESTDEV_EXIT == AXVM_TESTDEV_EXIT,
+               "test device offsets differ from include/axvm/testdev.h");
+_Static_assert(TESTDEV_PATTERN_VALUE == AXVM_TESTDEV_PATTERN_VALUE && TESTDEV_STRICT_TAG == AXVM_TESTDEV_STRICT_TAG,
+               "test device values differ from include/axvm/testdev.h");
 
 static inline uint64_t testdev_read64(uint64_t off) { return mmio_read64(TESTDEV_BASE + off); }
 static inline void testdev_write64(uint64_t off, uint64_t v) { mmio_write64(TESTDEV_BASE + off, v); }
