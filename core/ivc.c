@@ -25,8 +25,29 @@ static struct axvm_ivc_channel *lookup(uint32_t id)
     return ch->in_use && ch->id == id ? ch : NULL;
 }
 
+/* Emulated devices are no address-space regions (they stay unmapped so that
+ * accesses trap): memory mapped over one would silently replace the device
+ * (think of a peer's interrupt controller), so refuse it. */
+static bool overlaps_device(const struct axvm_vm *vm, axvm_gpa_t gpa, uint64_t size)
+{
+    uint64_t last = gpa + size - 1;
+    for (unsigned i = 0; i < vm->devices.n_mmio; i++) {
+        const struct axvm_dev *d = &vm->devices.mmio[i];
+        if (gpa <= d->base + d->size - 1 && d->base <= last)
+            return true;
+    }
+    for (unsigned i = 0; i < vm->cfg.n_devs; i++) {
+        const struct axvm_emu_dev_config *d = &vm->cfg.devs[i];
+        if (d->kind != AXVM_EMU_UART16550 && gpa <= d->base + d->size - 1 && d->base <= last)
+            return true;
+    }
+    return false;
+}
+
 static int end_map(struct axvm_vm *vm, axvm_gpa_t gpa, void *pages, uint64_t size)
 {
+    if (overlaps_device(vm, gpa, size))
+        return AXVM_EOVERLAP;
     int rc = axvm_as_add_shared(&vm->as, gpa, pages, size, AXVM_MAP_READ | AXVM_MAP_WRITE);
     if (rc || axvm_arch->pt_format)
         return rc;
