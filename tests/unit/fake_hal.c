@@ -1,6 +1,7 @@
 /* The fake HAL: see fake_hal.h. */
 #include "fake_hal.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@ struct alloc {
 static struct alloc *allocs;
 static size_t n_allocs, cap_allocs;
 static long fail_after = -1;
+static bool fail_sticky;
 static unsigned long alloc_count;
 
 void fake_hal_console_clear(void)
@@ -46,6 +48,7 @@ void fake_hal_reset(void)
     fake_hal_idle_hook = NULL;
     fake_hal_halt_hook = NULL;
     fail_after = -1;
+    fail_sticky = false;
     alloc_count = 0;
     fake_hal_console_clear();
 }
@@ -58,6 +61,13 @@ int fake_hal_console_has(const char *s)
 void fake_hal_fail_alloc_after(long n)
 {
     fail_after = n;
+    fail_sticky = false;
+}
+
+void fake_hal_fail_allocs_from(long n)
+{
+    fail_after = n;
+    fail_sticky = true;
 }
 
 size_t fake_hal_pages_outstanding(void)
@@ -78,7 +88,8 @@ void *hal_pages_alloc(size_t npages, size_t align)
     if (npages == 0 || align < AXVM_PAGE_SIZE || (align & (align - 1)))
         return NULL;
     if (fail_after == 0) {
-        fail_after = -1;
+        if (!fail_sticky)
+            fail_after = -1;
         return NULL;
     }
     if (fail_after > 0)

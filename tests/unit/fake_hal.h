@@ -6,7 +6,9 @@
  *              every allocation is tracked, so fake_hal_pages_outstanding()
  *              finds leaks and hal_pages_free() aborts on a bad free;
  *              fake_hal_fail_alloc_after(n) makes the (n+1)-th allocation
- *              from now fail (n = 0: the next one), -1 never
+ *              from now fail (n = 0: the next one), -1 never;
+ *              fake_hal_fail_allocs_from(n) makes that one and every later
+ *              one fail (until reset or -1)
  *   time       fake_hal_now (ns), moved only by the test
  *   timer      hal_timer_set records the deadline per pCPU; fake_hal_fire_timers()
  *              runs axvm_timer_tick on the current pCPU when it is due
@@ -47,6 +49,7 @@ void fake_hal_console_clear(void);
 /* Does the console contain `s`? */
 int fake_hal_console_has(const char *s);
 void fake_hal_fail_alloc_after(long n);
+void fake_hal_fail_allocs_from(long n);
 size_t fake_hal_pages_outstanding(void);
 /* Allocations made since the last reset (successful ones). */
 unsigned long fake_hal_alloc_count(void);
