@@ -12,6 +12,7 @@ struct cpu_exc_state {
     volatile bool taken;
     struct fault_info info;
     irq_handler_fn irq;
+    unsigned idle_irqs; /* IRQs in a row where the handler found nothing */
 };
 
 static struct cpu_exc_state exc_state[GUEST_MAX_CPUS];
@@ -75,7 +76,14 @@ void exc_dispatch(struct exc_frame *frame, uint64_t kind)
         return;
     }
     if (s && kind == EXC_IRQ && s->irq) {
-        s->irq(frame);
+        if (s->irq(frame)) {
+            s->idle_irqs = 0;
+        } else if (++s->idle_irqs >= IRQ_STORM_LIMIT) {
+            test_fail("irq-storm", "cpu %u: %u IRQ exceptions in a row with nothing to acknowledge; masking IRQs",
+                      cpu, s->idle_irqs);
+            s->idle_irqs = 0;
+            frame->spsr |= 1u << 7; /* PSTATE.I on return */
+        }
         return;
     }
     unexpected(frame, kind);

@@ -33,9 +33,16 @@ void fault_expect_return(void);
 /* Disarms; true (and *f filled) when an exception was taken. */
 bool fault_collect(struct fault_info *f);
 
-typedef void (*irq_handler_fn)(struct exc_frame *frame);
-/* IRQ handler for this CPU (NULL: an IRQ is unexpected). */
+/* Returns false when it found nothing to acknowledge (IAR read 1023). */
+typedef bool (*irq_handler_fn)(struct exc_frame *frame);
+/* IRQ handler for this CPU (NULL: an IRQ is unexpected). An IRQ that keeps
+ * being signalled while the handler finds nothing (a stuck virtual
+ * interrupt) would loop forever: after IRQ_STORM_LIMIT such IRQs in a row the
+ * runtime prints FAIL <guest>.irq-storm and returns with IRQs masked, so the
+ * test's own timeouts can report what did not happen. */
 void exc_set_irq_handler(irq_handler_fn fn);
+
+#define IRQ_STORM_LIMIT 100000u
 
 void exc_dispatch(struct exc_frame *frame, uint64_t kind);
 

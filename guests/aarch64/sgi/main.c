@@ -20,20 +20,21 @@ const char guest_name[] = "sgi";
 static volatile unsigned count[NCPU][16];
 static volatile unsigned spurious[NCPU], other[NCPU];
 
-static void irq(struct exc_frame *frame)
+static bool irq(struct exc_frame *frame)
 {
     (void)frame;
     unsigned cpu = cpu_index();
     uint32_t intid = gic_ack();
     if (intid == GIC_SPURIOUS) {
         spurious[cpu]++;
-        return;
+        return false;
     }
     if (intid < 16)
         count[cpu][intid]++;
     else
         other[cpu]++;
     gic_end(intid);
+    return true;
 }
 
 /* vCPU 1 sleeps in WFI between commands; CPU 0 kicks it with SGI 0

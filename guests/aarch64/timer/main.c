@@ -20,17 +20,17 @@ static volatile uint64_t tick_at[MAX_TICKS], tick_deadline[MAX_TICKS];
 static volatile unsigned periodic_left;
 static uint64_t period;
 
-static void irq(struct exc_frame *frame)
+static bool irq(struct exc_frame *frame)
 {
     (void)frame;
     uint32_t intid = gic_ack();
     if (intid == GIC_SPURIOUS)
-        return;
+        return false;
     if (intid != TIMER_VIRT_INTID) {
         other_irqs++;
         last_other = intid;
         gic_end(intid);
-        return;
+        return true;
     }
     uint64_t now = timer_vcount();
     unsigned n = ticks;
@@ -48,6 +48,7 @@ static void irq(struct exc_frame *frame)
         timer_vset_ctl(CNTV_CTL_IMASK);
     }
     gic_end(intid);
+    return true;
 }
 
 static bool one_tick(void) { return ticks >= 1; }
