@@ -108,10 +108,12 @@ static int table(struct blob *b, const char *what, unsigned vmi, uint64_t off,
     *out = NULL;
     if (n == 0)
         return AXVM_OK;
-    if (!range_ok(off, n, size, HDR_SIZE, b->total))
-        return fail(b, AXVM_ERANGE, "vm[%u] %s table: offset 0x%llx, %llu records of %llu bytes, outside the blob (%llu bytes)",
-                    vmi, what, (unsigned long long)off, (unsigned long long)n,
-                    (unsigned long long)size, (unsigned long long)b->total);
+    if (!range_ok(off, n, size, HDR_SIZE, b->total)) {
+        fail(b, AXVM_ERANGE, "vm[%u] %s table: offset 0x%llx, %llu records of %llu bytes, outside the blob (%llu bytes)",
+             vmi, what, (unsigned long long)off, (unsigned long long)n,
+             (unsigned long long)size, (unsigned long long)b->total);
+        return AXVM_ERANGE;
+    }
     *out = b->p + off;
     return AXVM_OK;
 }
