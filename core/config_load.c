@@ -94,10 +94,13 @@ static bool range_ok(uint64_t off, uint64_t n, uint64_t size, uint64_t lo, uint6
     return len <= hi - off;
 }
 
-/* Is [a, a+alen) overlapping [b, b+blen)? Ranges already known not to wrap. */
+/* Is [a, a+alen) overlapping [b, b+blen)? Ranges already known not to wrap,
+ * but one may end exactly at 2^64: compare last bytes, not ends. */
 static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
-    return a < b + blen && b < a + alen;
+    if (alen == 0 || blen == 0)
+        return false;
+    return a <= b + (blen - 1) && b <= a + (alen - 1);
 }
 
 /* Table of n records of `size` bytes at `off`; NULL (and an error) if out of
