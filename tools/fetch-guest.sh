@@ -46,21 +46,26 @@ elif ! ls /var/lib/apt/lists/*_binary-arm64_Packages* >/dev/null 2>&1; then
     $SUDO apt-get update -q
 fi
 
-# The meta package names the current kernel ABI; follow it rather than pin one.
-kpkg=$(apt-cache depends linux-image-arm64:arm64 2>/dev/null \
-       | sed -n 's/^ *Depends: \(linux-image-[0-9][^:]*-arm64\).*/\1/p' | head -n1)
-if [ -z "$kpkg" ]; then
-    echo "fetch-guest: cannot resolve the kernel package of linux-image-arm64:arm64" >&2
-    exit 1
-fi
-echo "fetch-guest: kernel package $kpkg"
-
 work=$(mktemp -d "${TMPDIR:-/tmp}/axvm-fetch.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 # apt drops privileges to _apt for downloads; let it write here.
 chmod 0777 "$work"
-(cd "$work" && apt-get download -q "$kpkg:arm64" busybox-static:arm64) \
-    || { echo "fetch-guest: apt-get download failed" >&2; exit 1; }
+
+# The meta package names the current kernel ABI; follow it rather than pin one.
+resolve_and_download() {
+    kpkg=$(apt-cache depends linux-image-arm64:arm64 2>/dev/null \
+           | sed -n 's/^ *Depends: \(linux-image-[0-9][^:]*-arm64\).*/\1/p' | head -n1)
+    [ -n "$kpkg" ] || { echo "fetch-guest: cannot resolve the kernel package of linux-image-arm64:arm64" >&2; return 1; }
+    echo "fetch-guest: kernel package $kpkg"
+    (cd "$work" && apt-get download -q "$kpkg:arm64" busybox-static:arm64)
+}
+if ! resolve_and_download; then
+    # Stale package lists name versions the mirror no longer has: refresh once.
+    echo "fetch-guest: retrying after apt-get update"
+    $SUDO apt-get update -q
+    rm -f "$work"/*.deb
+    resolve_and_download || { echo "fetch-guest: apt-get download failed" >&2; exit 1; }
+fi
 
 mkdir -p "$work/kernel" "$work/busybox"
 dpkg-deb -x "$work"/linux-image-*_arm64.deb "$work/kernel"
