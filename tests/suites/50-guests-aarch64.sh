@@ -18,8 +18,8 @@ if ! blog=$(make -s -j2 guests-aarch64 2>&1); then
 fi
 echo "PASS guests-aarch64/build"
 
-# A guest normally finishes in 1-3 s; a hang should not hold the suite for long.
-export GUEST_TIMEOUT=${GUEST_TIMEOUT:-15}
+# A guest normally finishes in 1-3 s (sweep: ~7 s under axvm); a hang should not hold the suite for long.
+export GUEST_TIMEOUT=${GUEST_TIMEOUT:-20}
 guests=${GUESTS:-$(cd guests/aarch64 && for d in */main.c; do echo "${d%/main.c}"; done)}
 modes=${GUEST_MODES:-bare axvm}
 status=0
