@@ -76,7 +76,8 @@ static void version_cases(void)
                 (uint64_t)SMCCC_NOT_SUPPORTED);
     }
 
-    static const uint32_t unknown[] = { 0x8400001Fu, 0xC400001Fu, 0x82000000u, 0xC3000000u, 0x84000050u };
+    /* Not 0x84000050..5F (TRNG) or other optional standard services: reserved ids. */
+    static const uint32_t unknown[] = { 0x8400001Fu, 0xC400001Fu, 0x82000000u, 0xC3000000u, 0x8400FF00u };
     ok = true;
     for (unsigned i = 0; i < sizeof(unknown) / sizeof(unknown[0]) && ok; i++) {
         int64_t r = smccc_call3(psci_conduit, unknown[i], 1, 2, 3);
