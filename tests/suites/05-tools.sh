@@ -107,7 +107,29 @@ else
     echo "SKIP fetch/cached: fetch failed (see $out/fetch.log)"
 fi
 
-# 7. The hypervisor's QEMU command line (shared facts).
+# 7. The hypervisor itself refuses a damaged blob and powers off cleanly
+#    (loader in the EL2 image, not only in the unit test).
+if make -s "$BUILD/aarch64/axvm.elf" > "$out/hyp.log" 2>&1 && [ -f "$out/blob-2vm.bin" ]; then
+    python3 - "$out/blob-2vm.bin" "$out/bad-blob.bin" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+b[-3] ^= 0x10                     # one bit of the last image
+open(sys.argv[2], "wb").write(b)
+PY
+    log=$out/hyp-bad-blob.log
+    timeout 60 tools/run-qemu.sh --batch --timeout 30 --blob "$out/bad-blob.bin" < /dev/null > "$log" 2>&1
+    hrc=$?
+    if [ "$hrc" -eq 0 ] && grep -q 'configuration blob at 0x48000000 rejected: checksum' "$log"; then
+        echo "PASS hypervisor/rejects-corrupted-blob"
+    else
+        sed 's/^/# /' "$log" | tail -10
+        echo "FAIL hypervisor/rejects-corrupted-blob: QEMU status $hrc, no rejection message"; rc=1
+    fi
+else
+    echo "SKIP hypervisor/rejects-corrupted-blob: $BUILD/aarch64/axvm.elf does not build (see $out/hyp.log)"
+fi
+
+# 8. The hypervisor's QEMU command line (shared facts).
 cmdline=$(tools/run-qemu.sh --batch --print --blob some.bin)
 ok=1
 for want in 'virt\,virtualization=on\,gic-version=3' '-cpu cortex-a72' '-smp 4' '-m 2048' \
