@@ -35,7 +35,7 @@ X86G_CFLAGS := -std=c11 -O2 -ffreestanding -fno-pic -fno-pie -nostdlib -mno-red-
 $(X86G_OUT)/real/%.bin: guests/x86_64/real/%.S guests/x86_64/real/real.ld
 	@mkdir -p $(@D)
 	$(HOST_CC) -c -o $(@:.bin=.o) $<
-	ld -m elf_x86_64 -T guests/x86_64/real/real.ld -o $(@:.bin=.elf) $(@:.bin=.o)
+	ld -m elf_x86_64 --no-warn-rwx-segments -z noexecstack -T guests/x86_64/real/real.ld -o $(@:.bin=.elf) $(@:.bin=.o)
 	objcopy -O binary $(@:.bin=.elf) $@
 
 $(X86G_OUT)/long/%.bin: guests/x86_64/long/%.c $(X86G_LIB) guests/x86_64/lib/guest.h guests/x86_64/lib/long.ld
@@ -43,7 +43,7 @@ $(X86G_OUT)/long/%.bin: guests/x86_64/long/%.c $(X86G_LIB) guests/x86_64/lib/gue
 	$(HOST_CC) $(X86G_CFLAGS) -mcmodel=large -c -o $(@:.bin=.o) $<
 	$(HOST_CC) $(X86G_CFLAGS) -mcmodel=large -c -o $(@:.bin=-lib.o) guests/x86_64/lib/lib.c
 	$(HOST_CC) $(X86G_CFLAGS) -c -o $(@:.bin=-start.o) guests/x86_64/lib/start.S
-	ld -m elf_x86_64 -T guests/x86_64/lib/long.ld -o $(@:.bin=.elf) $(@:.bin=-start.o) $(@:.bin=.o) $(@:.bin=-lib.o)
+	ld -m elf_x86_64 --no-warn-rwx-segments -T guests/x86_64/lib/long.ld -o $(@:.bin=.elf) $(@:.bin=-start.o) $(@:.bin=.o) $(@:.bin=-lib.o)
 	objcopy -O binary $(@:.bin=.elf) $@
 
 kvm-guests: $(X86G_REAL:%=$(X86G_OUT)/real/%.bin) $(X86G_LONG:%=$(X86G_OUT)/long/%.bin)

@@ -160,13 +160,15 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--cpuid-hide")) {
             NEED();
             unsigned long leaf, bit;
-            char reg[8];
-            if (opt.n_hides == X86_MAX_CPUID_HIDES || sscanf(v, "%li:%3[a-d]x:%lu", (long *)&leaf, reg, &bit) != 3 ||
-                bit > 31) {
+            char reg[4] = {0};
+            int r = -1;
+            if (sscanf(v, "%li:%3[a-z]:%lu", (long *)&leaf, reg, &bit) == 3 && reg[0] == 'e' && reg[2] == 'x')
+                r = reg[1] == 'a' ? 0 : reg[1] == 'b' ? 1 : reg[1] == 'c' ? 2 : reg[1] == 'd' ? 3 : -1;
+            if (opt.n_hides == X86_MAX_CPUID_HIDES || r < 0 || bit > 31) {
                 fprintf(stderr, "axvm-kvm: bad --cpuid-hide '%s' (LEAF:eax|ebx|ecx|edx:BIT)\n", v);
                 return 2;
             }
-            opt.hides[opt.n_hides++] = (struct x86_cpuid_hide){(uint32_t)leaf, (uint8_t)(reg[0] - 'a'), (uint8_t)bit};
+            opt.hides[opt.n_hides++] = (struct x86_cpuid_hide){(uint32_t)leaf, (uint8_t)r, (uint8_t)bit};
         } else if (!strcmp(a, "--no-uart")) {
             uart = false;
         } else if (!strcmp(a, "--testdev")) {
