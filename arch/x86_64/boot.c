@@ -54,16 +54,16 @@ static int write_boot_tables(struct axvm_vm *vm)
     /* null, 64-bit code, data, 32-bit code (for guests that go back to protected mode) */
     const uint64_t gdt[4] = {0, 0x00AF9B000000FFFFull, 0x00CF93000000FFFFull, 0x00CF9B000000FFFFull};
     uint64_t pml4[512] = {0}, pdpt[512] = {0}, pd[512];
-    pml4[0] = X86_BOOT_PDPT | 0x3;
+    pml4[0] = X86_BOOT_PDPT | 0x23; /* accessed already: nothing for a shadow MMU to write back */
     for (unsigned g = 0; g < 4; g++)
-        pdpt[g] = (X86_BOOT_PD + g * 0x1000ull) | 0x3;
+        pdpt[g] = (X86_BOOT_PD + g * 0x1000ull) | 0x23;
     if (axvm_as_write(&vm->as, X86_BOOT_GDT, gdt, sizeof gdt) ||
         axvm_as_write(&vm->as, X86_BOOT_PML4, pml4, sizeof pml4) ||
         axvm_as_write(&vm->as, X86_BOOT_PDPT, pdpt, sizeof pdpt))
         return AXVM_EFAULT;
     for (unsigned g = 0; g < 4; g++) {
         for (unsigned i = 0; i < 512; i++)
-            pd[i] = ((uint64_t)g << 30) + ((uint64_t)i << 21) + 0x83; /* present, writable, 2 MiB */
+            pd[i] = ((uint64_t)g << 30) + ((uint64_t)i << 21) + 0xE3; /* present, writable, 2 MiB, accessed, dirty */
         if (axvm_as_write(&vm->as, X86_BOOT_PD + g * 0x1000ull, pd, sizeof pd))
             return AXVM_EFAULT;
     }
@@ -135,6 +135,10 @@ int x86_boot_setup(struct x86_vm *xvm, struct x86_vcpu *xv, axvm_gpa_t entry, ui
         AXVM_ERR("kvm: setting boot registers: errno %d\n", errno);
         return AXVM_EIO;
     }
+    /* firmware would enable the MTRRs with write-back as the default type;
+     * a fresh KVM vCPU has them off (= uncached), which makes RAM crawl */
+    if (x86_guest_msr_write(xv->v, IA32_MTRR_DEF_TYPE, 0x806) != AXVM_OK)
+        AXVM_WARN("vm %s: cannot set the default MTRR type\n", xvm->vm->cfg.name);
     xv->regs = r;
     xv->regs_valid = true;
     xv->regs_dirty = false;

@@ -121,17 +121,26 @@ static void *timer_main(void *arg)
     pthread_mutex_lock(&timer_lock);
     while (!timer_quit) {
         uint64_t now = hal_time_ns(), next = UINT64_MAX;
+        unsigned due = 0;
         for (unsigned i = 0; i < ncpus; i++) {
             uint64_t d = atomic_load(&cpus[i].deadline);
             if (d <= now) {
                 atomic_store(&cpus[i].deadline, UINT64_MAX);
                 atomic_store(&cpus[i].timer_due, true);
-                pthread_mutex_unlock(&timer_lock);
-                hal_cpu_kick(i);
-                pthread_mutex_lock(&timer_lock);
+                due |= 1u << i;
             } else if (d < next) {
                 next = d;
             }
+        }
+        if (due) {
+            /* a kicked CPU may set its next deadline before we look again:
+             * rescan instead of sleeping on what we computed */
+            pthread_mutex_unlock(&timer_lock);
+            for (unsigned i = 0; i < ncpus; i++)
+                if (due & (1u << i))
+                    hal_cpu_kick(i);
+            pthread_mutex_lock(&timer_lock);
+            continue;
         }
         if (next == UINT64_MAX) {
             pthread_cond_wait(&timer_cond, &timer_lock);
