@@ -21,7 +21,7 @@ static int ivc_alloc(struct axvm_vm *vm, const uint64_t *a)
     return rc ? rc : (int)id;
 }
 
-static const struct axvm_ivc_channel *own_channel(struct axvm_vm *vm, uint64_t id)
+static const struct axvm_ivc_channel *own_channel(const struct axvm_vm *vm, uint64_t id)
 {
     if (id > UINT32_MAX)
         return NULL;
@@ -37,6 +37,7 @@ uint64_t axvm_hypercall_dispatch(struct axvm_vcpu *vcpu, const struct axvm_exit 
     const uint64_t *a = exit->u.hypercall.args;
     switch (exit->u.hypercall.nr) {
     case AXVM_HC_VERSION:
+        /* cppcheck-suppress badBitmaskCheck ; the major version may be 0 */
         return ((uint64_t)AXVM_VERSION_MAJOR << 16) | AXVM_VERSION_MINOR;
     case AXVM_HC_VM_ID:
         return vm->cfg.id;

@@ -101,8 +101,8 @@ int axvm_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
             long long v;
             if (lm == LEN_LL)
                 v = va_arg(ap, long long);
-            else if (lm == LEN_L)
-                v = va_arg(ap, long);
+            else if (lm == LEN_L) /* same type as long long on LP64 only */
+                v = va_arg(ap, long); /* NOLINT(bugprone-branch-clone) */
             else if (lm == LEN_Z)
                 v = (long long)va_arg(ap, size_t);
             else
@@ -119,7 +119,7 @@ int axvm_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
             if (lm == LEN_LL)
                 v = va_arg(ap, unsigned long long);
             else if (lm == LEN_L)
-                v = va_arg(ap, unsigned long);
+                v = va_arg(ap, unsigned long); /* NOLINT(bugprone-branch-clone) */
             else if (lm == LEN_Z)
                 v = va_arg(ap, size_t);
             else

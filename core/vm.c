@@ -343,22 +343,23 @@ void axvm_vm_try_finish_stop(struct axvm_vm *vm)
             return;
         }
     }
-    bool reboot = vm->reboot_pending;
-    vm->reboot_pending = false;
-    int rc = AXVM_OK;
-    if (reboot) {
-        rc = reload(vm);
+    bool restart = false;
+    if (vm->reboot_pending) {
+        vm->reboot_pending = false;
+        int rc = reload(vm);
         if (rc) {
             AXVM_ERR("vm %s: reboot failed: %s\n", vm->cfg.name, axvm_strerror(rc));
             vm->exit_status = rc;
+        } else {
+            restart = true;
         }
     }
-    (void)axvm_vm_set_state(vm, AXVM_VM_STOPPING, reboot && !rc ? AXVM_VM_LOADED : AXVM_VM_STOPPED);
+    (void)axvm_vm_set_state(vm, AXVM_VM_STOPPING, restart ? AXVM_VM_LOADED : AXVM_VM_STOPPED);
     axvm_spin_unlock(&vm->lock);
     axvm_vm_console_flush(vm);
-    if (reboot && !rc) {
+    if (restart) {
         AXVM_INFO("vm %s: rebooting\n", vm->cfg.name);
-        rc = axvm_vm_boot(vm);
+        int rc = axvm_vm_boot(vm);
         if (rc)
             AXVM_ERR("vm %s: boot after reboot failed: %s\n", vm->cfg.name, axvm_strerror(rc));
     } else {
