@@ -60,7 +60,7 @@ struct axvm_exit {
             axvm_gpa_t addr;
             uint8_t width;     /* bytes: 1, 2, 4 or 8 */
             uint8_t reg;       /* general register receiving the value */
-            uint8_t reg_width; /* bytes of that register written: 4 or 8 */
+            uint8_t reg_width; /* bytes of that register written: 4 or 8 (0 = 8) */
             bool sign_extend;  /* sign-extend `width` bytes to reg_width */
         } mmio_read;
         struct {

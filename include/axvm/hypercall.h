@@ -1,7 +1,9 @@
 /* axvm's own hypercalls, architecture-neutral numbers. A backend maps its
  * calling convention onto them (on Arm: SMCCC fast calls in the vendor-specific
  * hypervisor service range, function id 0xC6000000 | nr; args in x1..x6;
- * result in x0). Unknown numbers return AXVM_ENOTSUP to the guest. */
+ * result in x0). Unknown numbers return AXVM_ENOTSUP to the guest. Errors
+ * are the negative AXVM_E* codes, sign-extended to 64 bits. The IVC calls
+ * only work on channels the calling VM is an end of (others: AXVM_ENOENT). */
 #ifndef AXVM_HYPERCALL_H
 #define AXVM_HYPERCALL_H
 

@@ -22,6 +22,11 @@ struct axvm_ivc_channel {
     uint64_t doorbells[2]; /* rings delivered to end[i] */
 };
 
+/* Channel ids carry a generation, so an id stays invalid after its channel is
+ * released even when the slot is reused. A doorbell raises the receiving
+ * end's irq on that VM's vCPU 0. A channel is at most 16 MiB; neither end's
+ * range may overlap its RAM, other regions or an emulated device. */
+
 /* Allocate a channel of `size` bytes (rounded up to pages) shared by a and b,
  * mapped at gpa_a in a and gpa_b in b. Errors: AXVM_EINVAL (same VM, size 0 or
  * overflow, gpa misaligned), AXVM_EOVERLAP (the guest range is taken),

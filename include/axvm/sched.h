@@ -17,7 +17,8 @@ struct axvm_vcpu *axvm_pcpu_vcpu(unsigned pcpu);
 /* Run whatever the current physical CPU is assigned, forever: run the vCPU
  * while READY, idle while it is FREE/BLOCKED or its VM is not running, park
  * it when its VM stops. Returns only when `should_stop` (may be NULL) says so,
- * which the hosted and test builds use. */
+ * which the hosted and test builds use. The first iteration on each physical
+ * CPU calls the backend's percpu_init. */
 void axvm_pcpu_loop(bool (*should_stop)(void));
 
 /* One iteration of the loop (for tests): returns false if it idled. */

@@ -16,7 +16,9 @@ struct axvm_timer {
 };
 
 void axvm_timer_init(struct axvm_timer *t, void (*fn)(void *), void *arg);
-/* (Re)arm on the current physical CPU. */
+/* (Re)arm on the current physical CPU. Arm, cancel and tick of one CPU's
+ * timers must not run concurrently (bare metal: arm with interrupts masked);
+ * cancel a timer on the CPU that armed it. */
 void axvm_timer_arm(struct axvm_timer *t, uint64_t deadline_ns);
 void axvm_timer_cancel(struct axvm_timer *t);
 /* Called by the HAL when the pCPU's deadline passes: runs expired timers and

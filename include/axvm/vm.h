@@ -136,14 +136,17 @@ int axvm_vm_resume(struct axvm_vm *vm);
 /* RUNNING/SUSPENDED -> STOPPING; the VM reaches STOPPED when every vCPU has
  * left guest mode (axvm_vm_park_vcpu). */
 int axvm_vm_shutdown(struct axvm_vm *vm);
-/* Like shutdown, but the VM comes back LOADED and RUNNING from pristine images. */
+/* Like shutdown, but the VM comes back LOADED and RUNNING from pristine images
+ * (RAM zeroed, images copied, arch vm_reset, vCPU 0 at the entry; IVC
+ * channels stay mapped). */
 int axvm_vm_reboot(struct axvm_vm *vm);
 /* Called on a vCPU's physical CPU when it sees its VM STOPPING. */
 void axvm_vm_park_vcpu(struct axvm_vcpu *vcpu);
 
 /* Mark `irq` pending on every vCPU whose bit is set in `vcpu_mask` and make
  * each notice it, wherever it is: running here, running on another physical
- * CPU (HAL kick), or blocked (woken). */
+ * CPU (HAL kick), or blocked (woken). Bits of nonexistent vCPUs are ignored;
+ * returns the first backend error (the other vCPUs still get the irq). */
 int axvm_vm_inject_irq(struct axvm_vm *vm, uint64_t vcpu_mask, uint32_t irq);
 
 /* vCPU with the given architecture id (MPIDR affinity / APIC id), or NULL. */
