@@ -260,7 +260,7 @@ static int deliver_gp(struct x86_vcpu *xv)
     return AXVM_OK;
 }
 
-static void dump_state(struct axvm_vcpu *v, const char *what, uint64_t detail)
+static uint64_t dump_state(struct axvm_vcpu *v, const char *what, uint64_t detail)
 {
     struct x86_vcpu *xv = v->arch;
     struct kvm_regs r;
@@ -269,17 +269,18 @@ static void dump_state(struct axvm_vcpu *v, const char *what, uint64_t detail)
     memset(&s, 0, sizeof s);
     (void)ioctl(xv->fd, KVM_GET_REGS, &r);
     (void)ioctl(xv->fd, KVM_GET_SREGS, &s);
-    AXVM_ERR("vm %s vcpu %u: %s (0x%llx)\n"
-             "  rip %016llx rsp %016llx rflags %016llx\n"
-             "  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n"
-             "  rsi %016llx rdi %016llx rbp %016llx\n"
-             "  cs %04x base %llx  cr0 %llx cr3 %llx cr4 %llx efer %llx\n",
-             v->vm->cfg.name, v->id, what, (unsigned long long)detail, (unsigned long long)r.rip,
-             (unsigned long long)r.rsp, (unsigned long long)r.rflags, (unsigned long long)r.rax,
-             (unsigned long long)r.rbx, (unsigned long long)r.rcx, (unsigned long long)r.rdx,
-             (unsigned long long)r.rsi, (unsigned long long)r.rdi, (unsigned long long)r.rbp, s.cs.selector,
-             (unsigned long long)s.cs.base, (unsigned long long)s.cr0, (unsigned long long)s.cr3,
-             (unsigned long long)s.cr4, (unsigned long long)s.efer);
+    /* one line per call: the log buffer is short */
+    AXVM_ERR("vm %s vcpu %u: %s (0x%llx)\n", v->vm->cfg.name, v->id, what, (unsigned long long)detail);
+    AXVM_ERR("  rip %016llx rsp %016llx rflags %016llx\n", (unsigned long long)r.rip, (unsigned long long)r.rsp,
+             (unsigned long long)r.rflags);
+    AXVM_ERR("  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n", (unsigned long long)r.rax,
+             (unsigned long long)r.rbx, (unsigned long long)r.rcx, (unsigned long long)r.rdx);
+    AXVM_ERR("  rsi %016llx rdi %016llx rbp %016llx\n", (unsigned long long)r.rsi, (unsigned long long)r.rdi,
+             (unsigned long long)r.rbp);
+    AXVM_ERR("  cs %04x base %llx cr0 %llx cr2 %llx cr3 %llx cr4 %llx efer %llx\n", s.cs.selector,
+             (unsigned long long)s.cs.base, (unsigned long long)s.cr0, (unsigned long long)s.cr2,
+             (unsigned long long)s.cr3, (unsigned long long)s.cr4, (unsigned long long)s.efer);
+    return r.rip;
 }
 
 /* One element of a (possibly repeated) port access. */
@@ -393,17 +394,17 @@ static int translate(struct axvm_vcpu *v, struct x86_vcpu *xv, struct axvm_exit 
         exit->u.system.reason = run->system_event.type;
         return AXVM_OK;
     case KVM_EXIT_SHUTDOWN:
-        dump_state(v, "shutdown (triple fault)", run->exit_reason);
+        exit->guest_pc = dump_state(v, "shutdown (triple fault)", run->exit_reason);
         exit->reason = AXVM_EXIT_FAIL_ENTRY;
         exit->u.fail_entry.hw_reason = KVM_EXIT_SHUTDOWN;
         return AXVM_OK;
     case KVM_EXIT_FAIL_ENTRY:
-        dump_state(v, "entry failed, hardware reason", run->fail_entry.hardware_entry_failure_reason);
+        exit->guest_pc = dump_state(v, "entry failed, hardware reason", run->fail_entry.hardware_entry_failure_reason);
         exit->reason = AXVM_EXIT_FAIL_ENTRY;
         exit->u.fail_entry.hw_reason = run->fail_entry.hardware_entry_failure_reason;
         return AXVM_OK;
     case KVM_EXIT_INTERNAL_ERROR:
-        dump_state(v, "KVM internal error, suberror", run->internal.suberror);
+        exit->guest_pc = dump_state(v, "KVM internal error, suberror", run->internal.suberror);
         exit->reason = AXVM_EXIT_FAIL_ENTRY;
         exit->u.fail_entry.hw_reason = 0x10000u | run->internal.suberror;
         return AXVM_OK;
@@ -411,7 +412,7 @@ static int translate(struct axvm_vcpu *v, struct x86_vcpu *xv, struct axvm_exit 
         break;
     }
 fatal:
-    dump_state(v, "unexpected KVM exit", run->exit_reason);
+    exit->guest_pc = dump_state(v, "unexpected KVM exit", run->exit_reason);
     exit->reason = AXVM_EXIT_FAIL_ENTRY;
     exit->u.fail_entry.hw_reason = run->exit_reason;
     return AXVM_OK;
@@ -443,7 +444,7 @@ static int x86_vcpu_run(struct axvm_vcpu *v, struct axvm_exit *exit)
         return AXVM_OK;
     }
     if (xv->fault_gp && deliver_gp(xv)) {
-        dump_state(v, "cannot inject #GP", 0);
+        (void)dump_state(v, "cannot inject #GP", 0);
         return AXVM_EIO;
     }
     if (xv->regs_dirty) {
@@ -468,7 +469,7 @@ static int x86_vcpu_run(struct axvm_vcpu *v, struct axvm_exit *exit)
         return AXVM_EIO;
     }
     int rc = translate(v, xv, exit);
-    if (v->trace.enabled && load_regs(xv) == AXVM_OK)
+    if (v->trace.enabled && !exit->guest_pc && load_regs(xv) == AXVM_OK)
         exit->guest_pc = xv->regs.rip;
     xv->last = exit->reason;
     return rc;
