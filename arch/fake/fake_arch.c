@@ -7,12 +7,15 @@
 #include "axvm/testdev.h"
 
 struct fake_failures fake_fail;
+unsigned fake_percpu_inits[8];
+bool fake_hw_supported = true;
 void (*fake_run_hook)(struct axvm_vcpu *vcpu, struct axvm_exit *exit);
 
 void fake_arch_reset(void)
 {
     memset(&fake_fail, 0, sizeof(fake_fail));
     fake_run_hook = NULL;
+    fake_hw_supported = true;
 }
 
 /* n-th call fails: counts down armed counters. */
@@ -118,12 +121,13 @@ const struct axvm_pt_format fake_pt_format = {
 
 static bool hw_supported(void)
 {
-    return true;
+    return fake_hw_supported;
 }
 
 static int percpu_init(unsigned pcpu)
 {
-    (void)pcpu;
+    if (pcpu < 8)
+        fake_percpu_inits[pcpu]++;
     return AXVM_OK;
 }
 

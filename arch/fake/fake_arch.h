@@ -59,6 +59,11 @@ struct fake_failures {
 };
 extern struct fake_failures fake_fail;
 
+/* percpu_init calls per physical CPU. */
+extern unsigned fake_percpu_inits[8];
+/* What hardware_supported answers (true after fake_arch_reset). */
+extern bool fake_hw_supported;
+
 /* Called by vcpu_run just before it returns a scripted exit (may be NULL):
  * lets a test act "while the guest runs" (kick, stop the VM...). */
 extern void (*fake_run_hook)(struct axvm_vcpu *vcpu, struct axvm_exit *exit);

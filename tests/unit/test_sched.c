@@ -258,6 +258,17 @@ static void test_backend_failure_stops_vm(void **state)
     assert_int_equal(vm->exit_status, AXVM_EIO);
 }
 
+static void test_percpu_init_once(void **state)
+{
+    (void)state;
+    /* once per pCPU over the whole process, however often it steps */
+    fake_hal_cpu = 3;
+    axvm_pcpu_step();
+    axvm_pcpu_step();
+    assert_int_equal(fake_percpu_inits[3], 1);
+    fake_hal_cpu = 0;
+}
+
 static int steps_left;
 static bool stop_after(void)
 {
@@ -281,7 +292,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_timers, unit_setup, unit_teardown),
         cmocka_unit_test_setup_teardown(test_assign, unit_setup, unit_teardown),
         T(test_step_run_and_halt), T(test_block_with_deadline), T(test_park_and_unbind),
-        T(test_guest_exit_through_loop), T(test_backend_failure_stops_vm), T(test_loop),
+        T(test_guest_exit_through_loop), T(test_backend_failure_stops_vm), T(test_loop), T(test_percpu_init_once),
     };
     return cmocka_run_group_tests_name("sched", tests, NULL, NULL);
 }

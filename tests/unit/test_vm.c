@@ -375,6 +375,28 @@ static void test_nopt_backend(void **state)
     assert_null(axvm_vm_by_id(2));
 }
 
+static void test_init_checks_ops(void **state)
+{
+    (void)state;
+    assert_int_equal(axvm_init(NULL), AXVM_EINVAL);
+    struct axvm_arch_ops ops = fake_arch_ops;
+    ops.vcpu_run = NULL;
+    assert_int_equal(axvm_init(&ops), AXVM_EINVAL);
+    ops = fake_arch_ops_nopt;
+    ops.vm_map_region = NULL; /* no encoder and no way to map memory */
+    assert_int_equal(axvm_init(&ops), AXVM_EINVAL);
+    fake_hw_supported = false;
+    assert_int_equal(axvm_init(&fake_arch_ops), AXVM_ENOTSUP);
+    fake_hw_supported = true;
+    assert_ptr_equal(axvm_arch, &fake_arch_ops); /* failed calls changed nothing */
+    /* without a backend nothing can be created */
+    const struct axvm_arch_ops *saved = axvm_arch;
+    axvm_arch = NULL;
+    unit_config(&cfg, 1, "x", 1, 0);
+    assert_int_equal(axvm_vm_create(&cfg, NULL), AXVM_ESTATE);
+    axvm_arch = saved;
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, unit_setup, unit_teardown)
@@ -382,7 +404,7 @@ int main(void)
         T(test_create_loads_images), T(test_create_rejects), T(test_table_full),
         T(test_create_alloc_failures), T(test_create_backend_failures), T(test_lifecycle),
         T(test_stop_waits_for_running_vcpus), T(test_reboot_pristine), T(test_inject_irq),
-        T(test_lookups), T(test_console),
+        T(test_lookups), T(test_console), T(test_init_checks_ops),
         cmocka_unit_test_setup_teardown(test_nopt_backend, unit_setup_nopt, unit_teardown),
     };
     return cmocka_run_group_tests_name("vm", tests, NULL, NULL);
