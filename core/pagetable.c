@@ -205,7 +205,9 @@ static int split_block(struct axvm_pt *pt, uint64_t *slot, unsigned level)
     uint64_t step = lvl_size(level + 1);
     for (unsigned i = 0; i < PT_ENTRIES; i++)
         sub[i] = f->leaf_entry(base + i * step, level + 1, flags);
-    /* break before make: never two valid translations for one address */
+    /* Invalid first, but the TLB invalidation that a full break-before-make
+     * needs in between is the backend's (vm_tlb_flush after the change):
+     * splits of live mappings are rare (unmap/protect of part of a block). */
     set_entry(slot, 0);
     set_entry(slot, f->table_entry(sub_pa));
     return AXVM_OK;

@@ -59,10 +59,11 @@ static void teardown(struct axvm_vm *vm, const struct build *b)
     axvm_spin_unlock(&table_lock);
 }
 
-/* Zero RAM and copy the pristine images in. */
-static int load_images(struct axvm_vm *vm)
+/* Copy the pristine images in, zeroing RAM first unless it is fresh from the
+ * HAL (zeroing a large guest's RAM twice at create costs real time). */
+static int load_images(struct axvm_vm *vm, bool zero)
 {
-    for (unsigned i = 0; i < vm->as.n_regions; i++) {
+    for (unsigned i = 0; zero && i < vm->as.n_regions; i++) {
         struct axvm_region *r = &vm->as.regions[i];
         if (r->type == AXVM_REGION_RAM && r->hva)
             memset(r->hva, 0, (size_t)r->size);
@@ -149,7 +150,7 @@ static int build(struct axvm_vm *vm, struct build *b)
             return rc;
         b->vcpus_assigned++;
     }
-    return load_images(vm);
+    return load_images(vm, false);
 }
 
 int axvm_vm_create(const struct axvm_vm_config *cfg, struct axvm_vm **out)
@@ -242,7 +243,7 @@ static int reload(struct axvm_vm *vm)
         if (axvm_vcpu_state(v) != AXVM_VCPU_FREE)
             atomic_store_explicit(&v->state, AXVM_VCPU_FREE, memory_order_release);
     }
-    int rc = load_images(vm);
+    int rc = load_images(vm, true);
     if (rc)
         return rc;
     if (axvm_arch->vm_reset)
