@@ -283,6 +283,11 @@ static void test_pending_set_clear(void **state)
     assert_int_equal(vgic_set_level(&vm, 33, true, NULL), AXVM_OK);
     assert_int_equal(vgic_set_level(&vm, 33, false, NULL), AXVM_OK);
     assert_int_equal(rd(GICD + 0x0204, 4) & 0x2, 0x2);
+    wr(GICD + 0x0284, 4, 0x2);
+    assert_int_equal(vgic_set_level(&vm, 33, true, NULL), AXVM_OK);
+    wr(GICD + 0x0284, 4, 0x2);
+    assert_int_equal(vgic_set_level(&vm, 33, true, NULL), AXVM_OK); /* still high: no edge */
+    assert_int_equal(rd(GICD + 0x0204, 4) & 0x2, 0);
     /* SGIs/PPIs through the redistributor */
     wr(gicr(3, SGI_FRAME + 0x200), 4, 0x80000001);
     assert_int_equal(rd(gicr(3, SGI_FRAME + 0x200), 4), 0x80000001);
@@ -655,6 +660,29 @@ static void test_overflow_preempts_less_urgent(void **state)
     assert_int_equal(rd(GICD + 0x0204, 4) & 0x3, 0x3);
 }
 
+static void test_active_keeps_its_lr(void **state)
+{
+    (void)state;
+    spi_enable(40, 0xA0, 0);
+    assert_int_equal(vgic_inject(&vm, NULL, 40, 0, NULL), AXVM_OK);
+    struct vgic_cpu_hw hw;
+    hw_init(&hw, 2);
+    vgic_flush(&vm.vcpus[0], &hw);
+    guest_ack(&hw, 0);
+    vgic_sync(&vm.vcpus[0], &hw);
+    /* two more urgent ones arrive while the guest handles 40 */
+    spi_enable(41, 0x20, 0);
+    spi_enable(42, 0x30, 0);
+    assert_int_equal(vgic_inject(&vm, NULL, 41, 0, NULL), AXVM_OK);
+    assert_int_equal(vgic_inject(&vm, NULL, 42, 0, NULL), AXVM_OK);
+    vgic_flush(&vm.vcpus[0], &hw);
+    assert_int_equal(hw.used_lr, 2);
+    assert_int_equal(LR_VINTID(hw.lr[0]), 40); /* deactivatable by the guest */
+    assert_int_equal(LR_STATE(hw.lr[0]), LR_ACTIVE);
+    assert_int_equal(LR_VINTID(hw.lr[1]), 41);
+    assert_int_equal(hw.hcr & HCR_UIE, HCR_UIE);
+}
+
 static void test_sync_edge_completion(void **state)
 {
     (void)state;
@@ -1021,6 +1049,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_flush_priority_order, setup4, teardown),
         cmocka_unit_test_setup_teardown(test_flush_overflow_uie, setup4, teardown),
         cmocka_unit_test_setup_teardown(test_overflow_preempts_less_urgent, setup4, teardown),
+        cmocka_unit_test_setup_teardown(test_active_keeps_its_lr, setup4, teardown),
         cmocka_unit_test_setup_teardown(test_sync_edge_completion, setup4, teardown),
         cmocka_unit_test_setup_teardown(test_sync_level, setup4, teardown),
         cmocka_unit_test_setup_teardown(test_hw_linked, setup4, teardown),
