@@ -52,7 +52,7 @@ all: kvm
 .PHONY: kvm kvm-guests
 
 # Unit tests (tests/unit/test_x86*.c, tests/unit/test_kvm*.c), run by 10-unit.
-UNIT_TESTS += x86_regs x86_vmxcaps
+UNIT_TESTS += x86_regs x86_vmxcaps x86_lapic kvm_uart
 UNIT_EXTRA_SRCS_x86_regs := arch/x86_64/regs.c
 UNIT_EXTRA_CFLAGS_x86_regs := -Iarch/x86_64
 UNIT_EXTRA_SRCS_x86_vmxcaps := arch/x86_64/vmxcaps.c
