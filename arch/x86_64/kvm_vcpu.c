@@ -248,7 +248,6 @@ static int deliver_gp(struct x86_vcpu *xv)
     struct kvm_vcpu_events ev;
     if (ioctl(xv->fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
         return AXVM_EIO;
-    ev.exception.injected = 0;
     ev.exception.pending = 0;
     ev.exception.injected = 1;
     ev.exception.nr = 13;

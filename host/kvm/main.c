@@ -70,8 +70,19 @@ static void *read_file(const char *path, size_t *len)
     size_t cap = 1 << 16, n = 0;
     char *buf = malloc(cap);
     for (;;) {
-        if (n == cap)
-            buf = realloc(buf, cap *= 2);
+        if (!buf) {
+            fprintf(stderr, "axvm-kvm: out of memory reading %s\n", path);
+            exit(1);
+        }
+        if (n == cap) {
+            char *bigger = realloc(buf, cap *= 2);
+            if (!bigger) {
+                free(buf);
+                fprintf(stderr, "axvm-kvm: out of memory reading %s\n", path);
+                exit(1);
+            }
+            buf = bigger;
+        }
         size_t r = fread(buf + n, 1, cap - n, f);
         if (r == 0)
             break;
