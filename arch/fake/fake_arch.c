@@ -8,6 +8,7 @@
 
 struct fake_failures fake_fail;
 unsigned fake_percpu_inits[8];
+void (*fake_irq_pending_hook)(struct axvm_vcpu *vcpu);
 bool fake_hw_supported = true;
 void (*fake_run_hook)(struct axvm_vcpu *vcpu, struct axvm_exit *exit);
 
@@ -16,6 +17,7 @@ void fake_arch_reset(void)
     memset(&fake_fail, 0, sizeof(fake_fail));
     fake_run_hook = NULL;
     fake_hw_supported = true;
+    fake_irq_pending_hook = NULL;
 }
 
 /* n-th call fails: counts down armed counters. */
@@ -329,7 +331,10 @@ static int vcpu_inject_irq(struct axvm_vcpu *vcpu, uint32_t irq)
 
 static bool vcpu_irq_pending(struct axvm_vcpu *vcpu)
 {
-    return fake_vcpu(vcpu)->irq_pending;
+    bool pending = fake_vcpu(vcpu)->irq_pending;
+    if (fake_irq_pending_hook)
+        fake_irq_pending_hook(vcpu);
+    return pending;
 }
 
 static int vcpu_inject_fault(struct axvm_vcpu *vcpu, const struct axvm_exit *exit)

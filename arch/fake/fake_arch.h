@@ -59,6 +59,10 @@ struct fake_failures {
 };
 extern struct fake_failures fake_fail;
 
+/* Called by vcpu_irq_pending before it answers (may be NULL): lets a test
+ * make an interrupt arrive "concurrently" with the core's check. */
+extern void (*fake_irq_pending_hook)(struct axvm_vcpu *vcpu);
+
 /* percpu_init calls per physical CPU. */
 extern unsigned fake_percpu_inits[8];
 /* What hardware_supported answers (true after fake_arch_reset). */

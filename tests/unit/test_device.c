@@ -53,7 +53,9 @@ static void test_register_rules(void **state)
     assert_int_equal(axvm_devices_add_mmio(&dm, &d), AXVM_OK);
     /* overlaps: inside, straddling either end, covering, identical */
     struct axvm_dev o[] = {dev(0x1080, 0x10, NULL), dev(0xff0, 0x20, NULL), dev(0x10f0, 0x100, NULL),
-                           dev(0x800, 0x1000, NULL), dev(0x1000, 0x100, NULL)};
+                           dev(0x800, 0x1000, NULL), dev(0x1000, 0x100, NULL),
+                           /* one byte at either end */
+                           dev(0x10ff, 1, NULL), dev(0xf00, 0x101, NULL)};
     for (unsigned i = 0; i < AXVM_ARRAY_SIZE(o); i++)
         assert_int_equal(axvm_devices_add_mmio(&dm, &o[i]), AXVM_EOVERLAP);
     /* adjacent is fine on both sides */

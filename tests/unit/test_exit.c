@@ -39,6 +39,29 @@ static void test_halt(void **state)
     assert_int_equal(axvm_vcpu_state(v), AXVM_VCPU_BLOCKED);
 }
 
+/* An interrupt injected between the core's "anything pending?" check and the
+ * vCPU becoming BLOCKED finds it still READY and does not wake it: the core
+ * must look again, or the vCPU sleeps with an interrupt pending. */
+static struct axvm_vm *race_vm;
+static void inject_during_check(struct axvm_vcpu *vcpu)
+{
+    fake_irq_pending_hook = NULL;
+    assert_int_equal(axvm_vcpu_state(vcpu), AXVM_VCPU_READY);
+    assert_int_equal(axvm_vm_inject_irq(race_vm, 1, 99), AXVM_OK);
+}
+
+static void test_halt_race(void **state)
+{
+    (void)state;
+    race_vm = vm4();
+    struct axvm_vcpu *v = &race_vm->vcpus[0];
+    fake_irq_pending_hook = inject_during_check;
+    struct axvm_exit e = ex_simple(AXVM_EXIT_HALT);
+    assert_int_equal(axvm_vcpu_handle_exit(v, &e), AXVM_OK);
+    assert_int_equal(fake_vcpu(v)->irqs[0], 99);
+    assert_int_equal(axvm_vcpu_state(v), AXVM_VCPU_READY);
+}
+
 static void test_cpu_up(void **state)
 {
     (void)state;
@@ -297,7 +320,7 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, unit_setup, unit_teardown)
     const struct CMUnitTest tests[] = {
-        T(test_halt), T(test_cpu_up), T(test_cpu_down), T(test_system_down_reset), T(test_ipi),
+        T(test_halt), T(test_halt_race), T(test_cpu_up), T(test_cpu_down), T(test_system_down_reset), T(test_ipi),
         T(test_hypercalls_basic), T(test_hypercalls_ivc), T(test_misc_exits),
     };
     return cmocka_run_group_tests_name("exit", tests, NULL, NULL);

@@ -172,6 +172,9 @@ static void test_lifecycle(void **state)
     assert_int_equal(axvm_vm_reboot(vm), AXVM_ESTATE);
     assert_int_equal(axvm_vm_load(vm), AXVM_ESTATE);
     assert_int_equal(axvm_vm_boot(vm), AXVM_OK);
+    /* parking only happens while stopping */
+    axvm_vm_park_vcpu(&vm->vcpus[0]);
+    assert_int_equal(axvm_vcpu_state(&vm->vcpus[0]), AXVM_VCPU_READY);
     /* RUNNING */
     assert_int_equal(axvm_vm_boot(vm), AXVM_ESTATE);
     assert_int_equal(axvm_vm_resume(vm), AXVM_ESTATE);
