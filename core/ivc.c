@@ -74,6 +74,9 @@ int axvm_ivc_alloc(struct axvm_vm *a, axvm_gpa_t gpa_a, uint32_t irq_a, struct a
 {
     if (!a || !b || a == b || size == 0 || size > IVC_MAX_SIZE)
         return AXVM_EINVAL;
+    /* a VM still being built has no stable address space yet */
+    if (!a->in_use || !b->in_use || axvm_vm_state(a) == AXVM_VM_LOADING || axvm_vm_state(b) == AXVM_VM_LOADING)
+        return AXVM_ESTATE;
     if (!AXVM_IS_ALIGNED(gpa_a, AXVM_PAGE_SIZE) || !AXVM_IS_ALIGNED(gpa_b, AXVM_PAGE_SIZE))
         return AXVM_EINVAL;
     size = AXVM_ALIGN_UP(size, AXVM_PAGE_SIZE);

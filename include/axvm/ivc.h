@@ -28,7 +28,7 @@ struct axvm_ivc_channel {
  * range may overlap its RAM, other regions or an emulated device. */
 
 /* Allocate a channel of `size` bytes (rounded up to pages) shared by a and b,
- * mapped at gpa_a in a and gpa_b in b. Errors: AXVM_EINVAL (same VM, size 0 or
+ * mapped at gpa_a in a and gpa_b in b. Errors: AXVM_ESTATE (a VM still LOADING), AXVM_EINVAL (same VM, size 0 or
  * overflow, gpa misaligned), AXVM_EOVERLAP (the guest range is taken),
  * AXVM_ENOMEM (pool or memory exhausted). */
 int axvm_ivc_alloc(struct axvm_vm *a, axvm_gpa_t gpa_a, uint32_t irq_a,

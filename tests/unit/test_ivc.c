@@ -82,6 +82,9 @@ static void test_bad_args(void **state)
     assert_int_equal(axvm_ivc_alloc(a, G, 1, a, G + 0x10000, 2, 0x1000, &id), AXVM_EINVAL);
     assert_int_equal(axvm_ivc_alloc(a, G, 1, NULL, G, 2, 0x1000, &id), AXVM_EINVAL);
     assert_int_equal(axvm_ivc_alloc(a, G, 1, b, G, 2, 0, &id), AXVM_EINVAL);
+    atomic_store(&b->state, AXVM_VM_LOADING);
+    assert_int_equal(axvm_ivc_alloc(a, G, 1, b, G, 2, 0x1000, &id), AXVM_ESTATE);
+    atomic_store(&b->state, AXVM_VM_RUNNING);
     assert_int_equal(axvm_ivc_alloc(a, G + 4, 1, b, G, 2, 0x1000, &id), AXVM_EINVAL);
     assert_int_equal(axvm_ivc_alloc(a, G, 1, b, G + 4, 2, 0x1000, &id), AXVM_EINVAL);
     assert_int_equal(axvm_ivc_alloc(a, G, 1, b, G, 2, UINT64_MAX, &id), AXVM_EINVAL);
