@@ -28,9 +28,10 @@ struct axvm_ivc_channel {
  * range may overlap its RAM, other regions or an emulated device. */
 
 /* Allocate a channel of `size` bytes (rounded up to pages) shared by a and b,
- * mapped at gpa_a in a and gpa_b in b. Errors: AXVM_ESTATE (a VM still LOADING), AXVM_EINVAL (same VM, size 0 or
- * overflow, gpa misaligned), AXVM_EOVERLAP (the guest range is taken),
- * AXVM_ENOMEM (pool or memory exhausted). */
+ * mapped at gpa_a in a and gpa_b in b. Errors: AXVM_EINVAL (same VM, size 0
+ * or overflow, gpa misaligned), AXVM_ESTATE (a VM still LOADING),
+ * AXVM_EOVERLAP (the guest range is taken), AXVM_ENOMEM (pool or memory
+ * exhausted). */
 int axvm_ivc_alloc(struct axvm_vm *a, axvm_gpa_t gpa_a, uint32_t irq_a,
                    struct axvm_vm *b, axvm_gpa_t gpa_b, uint32_t irq_b,
                    uint64_t size, uint32_t *id_out);
