@@ -51,8 +51,9 @@ static void seg_flat(struct kvm_segment *s, uint16_t sel, bool code)
 
 static int write_boot_tables(struct axvm_vm *vm)
 {
-    /* null, 64-bit code, data, 32-bit code (for guests that go back to protected mode) */
-    const uint64_t gdt[4] = {0, 0x00AF9B000000FFFFull, 0x00CF93000000FFFFull, 0x00CF9B000000FFFFull};
+    /* null, 32-bit code, 64-bit code (0x10) and data (0x18): the selectors the
+     * Linux 64-bit boot protocol requires, so a kernel can be entered as is */
+    const uint64_t gdt[4] = {0, 0x00CF9B000000FFFFull, 0x00AF9B000000FFFFull, 0x00CF93000000FFFFull};
     uint64_t pml4[512] = {0}, pdpt[512] = {0}, pd[512];
     pml4[0] = X86_BOOT_PDPT | 0x23; /* accessed already: nothing for a shadow MMU to write back */
     for (unsigned g = 0; g < 4; g++)

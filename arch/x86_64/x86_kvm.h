@@ -45,9 +45,10 @@ int x86_vm_options_set(uint32_t vm_id, const struct x86_vm_options *opt);
 #define X86_BOOT_PDPT 0xA000ull
 #define X86_BOOT_PD 0xB000ull /* four pages: 0xB000-0xEFFF */
 #define X86_BOOT_AREA_END 0xF000ull
-#define X86_SEL_CODE64 0x08u
-#define X86_SEL_DATA 0x10u
-#define X86_SEL_CODE32 0x18u
+/* the Linux 64-bit boot protocol's __BOOT_CS / __BOOT_DS */
+#define X86_SEL_CODE32 0x08u
+#define X86_SEL_CODE64 0x10u
+#define X86_SEL_DATA 0x18u
 
 struct x86_msr_shadow {
     uint32_t msr;

@@ -140,7 +140,7 @@ void idt_init(void)
 {
     for (unsigned i = 0; i < 256; i++) {
         uint64_t a = isr_table[i];
-        idt[i] = (struct idt_entry){(uint16_t)a, 0x08, 0, 0x8E, (uint16_t)(a >> 16), (uint32_t)(a >> 32), 0};
+        idt[i] = (struct idt_entry){(uint16_t)a, 0x10, 0, 0x8E, (uint16_t)(a >> 16), (uint32_t)(a >> 32), 0};
     }
     struct {
         uint16_t limit;

@@ -120,14 +120,14 @@ tramp_gdtr:  .word 0
 tramp_cr3:   .long 0
              .long 0
 tramp_jump:  .long 0             /* offset of ap_entry64 */
-             .word 0x08          /* 64-bit code selector */
+             .word 0x10          /* 64-bit code selector of axvm's GDT */
 tramp_end:
 
     .text
     .code64
     .globl ap_entry64
 ap_entry64:
-    mov $0x10, %ax
+    mov $0x18, %ax
     mov %ax, %ds
     mov %ax, %es
     mov %ax, %ss
