@@ -428,6 +428,12 @@ static int a64_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
     if (ctx->hcr & HCR_VSE)
         ctx->hcr = read_sysreg(hcr_el2); /* VSE clears when the guest took it */
     el1_save(ctx->el1);
+    /* The maintenance interrupt (INTID 25) is level-sensitive: it stays
+     * asserted while ICH_HCR_EL2.En is set and its condition holds (an LR
+     * invalidated by an EOI with ICH_LR.EOI set, underflow with UIE), so the
+     * drain below would acknowledge it forever. Virtual interface off first
+     * (gic_save keeps it off; hw->misr then reads 0: nothing uses it). */
+    write_sysreg(ICH_HCR_EL2, 0);
     /* Acknowledge what made us exit while the guest's timer still drives its
      * PPI (a level interrupt: disabling the timer first would withdraw it). */
     uint32_t first_irq = 1023;
