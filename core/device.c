@@ -34,9 +34,11 @@ void axvm_devices_init(struct axvm_devices *dm, enum axvm_unhandled_policy polic
 
 static int add_dev(struct axvm_devices *dm, enum axvm_dev_space space, const struct axvm_dev *dev)
 {
+    if (!dm || !dev)
+        return AXVM_EINVAL;
     unsigned *count;
     struct axvm_dev *tab = space_table(dm, space, &count);
-    if (!dm || !dev || !tab)
+    if (!tab)
         return AXVM_EINVAL;
     if (!dev->ops || (!dev->ops->read && !dev->ops->write))
         return AXVM_EINVAL;
@@ -84,7 +86,7 @@ int axvm_devices_add_sysreg(struct axvm_devices *dm, const struct axvm_dev *dev)
 struct axvm_dev *axvm_devices_find(struct axvm_devices *dm, enum axvm_dev_space space, uint64_t addr)
 {
     unsigned *count;
-    struct axvm_dev *tab = space_table(dm, space, &count);
+    struct axvm_dev *tab = dm ? space_table(dm, space, &count) : NULL;
     if (!tab)
         return NULL;
     unsigned lo = 0, hi = *count;
