@@ -448,6 +448,9 @@ static void test_trace_and_stats(void **state)
     assert_true(fake_hal_console_has("MMIO_WRITE"));
     assert_true(fake_hal_console_has("last 32 exits"));
     assert_true(fake_hal_console_has("testdev"));
+    fake_hal_console_clear();
+    axvm_stats_print_vcpu(&v->vm->vcpus[1]);
+    assert_true(fake_hal_console_has("vcpu 1 (pcpu 1, FREE): 0 exits"));
     /* disabled: nothing recorded */
     v->trace.enabled = false;
     uint64_t total = v->trace.total;
