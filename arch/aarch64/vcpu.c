@@ -376,7 +376,10 @@ static void gic_load(struct axvm_vcpu *vcpu, struct a64_ctx *ctx, bool has_vgic)
     write_sysreg(ICH_HCR_EL2, hw->hcr);
 }
 
-static void gic_save(struct axvm_vcpu *vcpu, struct a64_ctx *ctx, bool has_vgic)
+/* Read the virtual CPU interface back and switch it off: while it is on,
+ * a maintenance condition (underflow, no pending) keeps INTID 25 asserted,
+ * which must not happen while the hypervisor polls its interrupts. */
+static void gic_save(struct a64_ctx *ctx)
 {
     struct vgic_cpu_hw *hw = &ctx->gic;
     for (unsigned i = 0; i < hw->used_lr; i++)
@@ -385,10 +388,8 @@ static void gic_save(struct axvm_vcpu *vcpu, struct a64_ctx *ctx, bool has_vgic)
     hw->misr = read_sysreg(ICH_MISR_EL2);
     hw->vmcr = read_sysreg(ICH_VMCR_EL2);
     hw->ap1r0 = read_sysreg(ICH_AP1R0_EL2);
-    /* Off while in the hypervisor: no maintenance interrupt storms. */
     write_sysreg(ICH_HCR_EL2, 0);
-    if (has_vgic)
-        vgic_sync(vcpu, hw);
+    a64_isb();
 }
 
 static int a64_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
@@ -399,6 +400,10 @@ static int a64_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
 
     memset(exit, 0, sizeof(*exit));
     pc->current = vcpu;
+    /* Console input that did not fit the guest UART's FIFO at interrupt
+     * time: top it up whenever a vCPU (re-)enters. */
+    if (rt_console_rx_pending())
+        rt_console_input_ready();
     if (ctx->vtimer_reset) {
         rt_gic_deactivate(PLAT_INTID_VTIMER);
         ctx->vtimer_reset = false;
@@ -428,12 +433,7 @@ static int a64_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
     if (ctx->hcr & HCR_VSE)
         ctx->hcr = read_sysreg(hcr_el2); /* VSE clears when the guest took it */
     el1_save(ctx->el1);
-    /* The maintenance interrupt (INTID 25) is level-sensitive: it stays
-     * asserted while ICH_HCR_EL2.En is set and its condition holds (an LR
-     * invalidated by an EOI with ICH_LR.EOI set, underflow with UIE), so the
-     * drain below would acknowledge it forever. Virtual interface off first
-     * (gic_save keeps it off; hw->misr then reads 0: nothing uses it). */
-    write_sysreg(ICH_HCR_EL2, 0);
+    gic_save(ctx);
     /* Acknowledge what made us exit while the guest's timer still drives its
      * PPI (a level interrupt: disabling the timer first would withdraw it). */
     uint32_t first_irq = 1023;
@@ -441,7 +441,8 @@ static int a64_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
         first_irq = rt_irq_drain(vcpu);
     /* The guest's timer must not fire into the hypervisor. */
     write_sysreg(CNTV_CTL_EL0_R, 0);
-    gic_save(vcpu, ctx, avm->has_vgic);
+    if (avm->has_vgic)
+        vgic_sync(vcpu, &ctx->gic);
     exit->guest_pc = ctx->pc;
 
     switch (type) {

@@ -68,6 +68,11 @@ void rt_console_rx_irq(void)
     *uart_reg(UART_ICR) = INT_RX | INT_RT;
 }
 
+bool rt_console_rx_pending(void)
+{
+    return atomic_load_explicit(&rx_tail, memory_order_relaxed) != atomic_load_explicit(&rx_head, memory_order_relaxed);
+}
+
 /* One input byte, or -1 when none is buffered. Single consumer. */
 int rt_console_getc(void)
 {

@@ -38,6 +38,7 @@ void rt_console_putc_raw(char c);
 void rt_console_puts_raw(const char *s);
 void rt_console_rx_irq(void);
 int rt_console_getc(void);
+bool rt_console_rx_pending(void);
 
 /* palloc.c */
 void rt_palloc_init(uint64_t base, uint64_t end);
