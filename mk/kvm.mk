@@ -52,7 +52,7 @@ all: kvm
 .PHONY: kvm kvm-guests
 
 # Unit tests (tests/unit/test_x86*.c, tests/unit/test_kvm*.c), run by 10-unit.
-UNIT_TESTS += x86_regs x86_vmxcaps x86_lapic kvm_uart
+UNIT_TESTS += x86_regs x86_vmxcaps x86_lapic kvm_uart x86_linux_boot
 UNIT_EXTRA_SRCS_x86_regs := arch/x86_64/regs.c
 UNIT_EXTRA_CFLAGS_x86_regs := -Iarch/x86_64
 UNIT_EXTRA_SRCS_x86_vmxcaps := arch/x86_64/vmxcaps.c
@@ -60,5 +60,7 @@ UNIT_EXTRA_CFLAGS_x86_vmxcaps := -Iarch/x86_64
 UNIT_EXTRA_SRCS_x86_lapic := arch/x86_64/lapic.c
 UNIT_EXTRA_CFLAGS_x86_lapic := -Iarch/x86_64
 UNIT_EXTRA_SRCS_kvm_uart := devices/uart16550.c
+UNIT_EXTRA_SRCS_x86_linux_boot := arch/x86_64/linux_boot.c
+UNIT_EXTRA_CFLAGS_x86_linux_boot := -Iarch/x86_64
 
 -include $(KVM_OBJS:.o=.d)

@@ -17,6 +17,7 @@
 #include "axvm/vm.h"
 #include "caps.h"
 #include "hal_kvm.h"
+#include "linux_boot.h"
 #include "msr.h"
 #include "x86_kvm.h"
 
@@ -35,6 +36,7 @@ static void usage(void)
             "                [--entry ADDR] [--msr-trap MSR]... [--cpuid-hide LEAF:REG:BIT]...\n"
             "                [--no-uart] [--testdev ADDR|none] [--debug-port PORT|none]\n"
             "                [--unhandled fault|raz|stop] [--timeout SECONDS] [--stats] [--trace] [--name NAME]\n"
+            "       axvm-kvm --linux BZIMAGE [--initrd FILE] [--cmdline STRING] [--mem SIZE] ... (64-bit boot protocol)\n"
             "Defaults: real mode, 2M of RAM at 0, 1 vCPU, load/entry 0x1000 (real) or 0x100000 (long),\n"
             "COM1 16550 at port 0x3f8 (IRQ 4 -> vector 0x24 on vCPU 0), debug port 0x500,\n"
             "test device at 0xd0000000.\n");
@@ -128,7 +130,8 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IONBF, 0);
     struct x86_vm_options opt;
     memset(&opt, 0, sizeof opt);
-    const char *image = NULL, *name = "x86";
+    const char *image = NULL, *name = "x86", *linux_path = NULL, *initrd_path = NULL, *cmdline = NULL;
+    bool mem_given = false;
     uint64_t mem = 2ull << 20, load = UINT64_MAX, entry = UINT64_MAX, testdev = 0xD0000000ull, dport = 0x500;
     unsigned vcpus = 1;
     double timeout = 0;
@@ -143,13 +146,19 @@ int main(int argc, char **argv)
             return kvm_caps_print();
         } else if (!strcmp(a, "--image")) {
             NEED(); image = v;
+        } else if (!strcmp(a, "--linux")) {
+            NEED(); linux_path = v;
+        } else if (!strcmp(a, "--initrd")) {
+            NEED(); initrd_path = v;
+        } else if (!strcmp(a, "--cmdline")) {
+            NEED(); cmdline = v;
         } else if (!strcmp(a, "--mode")) {
             NEED();
             if (!strcmp(v, "real")) opt.mode = X86_MODE_REAL;
             else if (!strcmp(v, "long")) opt.mode = X86_MODE_LONG;
             else usage();
         } else if (!strcmp(a, "--mem")) {
-            NEED(); mem = parse_num(v, "memory size");
+            NEED(); mem = parse_num(v, "memory size"); mem_given = true;
         } else if (!strcmp(a, "--vcpus")) {
             NEED(); vcpus = (unsigned)parse_num(v, "vCPU count");
         } else if (!strcmp(a, "--load")) {
@@ -205,8 +214,31 @@ int main(int argc, char **argv)
         }
 #undef NEED
     }
-    if (!image)
+    if (!image == !linux_path)
         usage();
+    static struct x86_linux_boot lb;
+    void *initrd = NULL;
+    size_t initrd_len = 0;
+    if (linux_path) {
+        /* Linux: long mode, images placed by the boot protocol loader */
+        opt.mode = X86_MODE_LONG;
+        if (!mem_given)
+            mem = 256ull << 20;
+        lb.bzimage = read_file(linux_path, &lb.bzimage_len);
+        if (initrd_path)
+            initrd = read_file(initrd_path, &initrd_len);
+        lb.cmdline = cmdline ? cmdline : "console=ttyS0 earlyprintk=serial,ttyS0,115200";
+        lb.ram_size = mem;
+        lb.initrd_size = initrd_len;
+        const char *why = NULL;
+        if (x86_linux_prepare(&lb, &why)) {
+            fprintf(stderr, "axvm-kvm: %s: %s\n", linux_path, why);
+            return 2;
+        }
+        fprintf(stderr, "axvm-kvm: Linux boot protocol %u.%02u, kernel at 0x%llx, entry 0x%llx, zero page 0x%llx\n",
+                lb.version >> 8, lb.version & 0xFF, (unsigned long long)lb.kernel_gpa, (unsigned long long)lb.entry,
+                (unsigned long long)lb.zero_page_gpa);
+    }
     if (load == UINT64_MAX)
         load = opt.mode == X86_MODE_LONG ? 0x100000 : 0x1000;
     if (entry == UINT64_MAX)
@@ -215,14 +247,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "axvm-kvm: 1..%d vCPUs\n", AXVM_MAX_VCPUS);
         return 2;
     }
-    size_t img_len;
-    void *img = read_file(image, &img_len);
-    if (load + img_len > mem || load + img_len < load) {
+    size_t img_len = 0;
+    void *img = image ? read_file(image, &img_len) : NULL;
+    if (image && (load + img_len > mem || load + img_len < load)) {
         fprintf(stderr, "axvm-kvm: image (%zu bytes at 0x%llx) does not fit in %llu bytes of RAM\n", img_len,
                 (unsigned long long)load, (unsigned long long)mem);
         return 2;
     }
-    if (opt.mode == X86_MODE_LONG && (mem < X86_BOOT_AREA_END || (load < X86_BOOT_AREA_END && load + img_len > X86_BOOT_GDT))) {
+    if (opt.mode == X86_MODE_LONG && (mem < X86_BOOT_AREA_END || (image && load < X86_BOOT_AREA_END && load + img_len > X86_BOOT_GDT))) {
         fprintf(stderr, "axvm-kvm: long mode reserves guest RAM 0x%llx-0x%llx for axvm's boot tables\n",
                 (unsigned long long)X86_BOOT_GDT, (unsigned long long)X86_BOOT_AREA_END - 1);
         return 2;
@@ -246,9 +278,20 @@ int main(int argc, char **argv)
     opt.debug_port = (uint16_t)dport;
     if (testdev)
         cfg.devs[cfg.n_devs++] = (struct axvm_emu_dev_config){.kind = AXVM_EMU_DEBUG_EXIT, .base = testdev, .size = 0x1000};
-    cfg.images[0] = (struct axvm_image){.data = img, .size = img_len, .load_gpa = load};
-    cfg.n_images = 1;
-    cfg.entry = entry;
+    if (image) {
+        cfg.images[0] = (struct axvm_image){.data = img, .size = img_len, .load_gpa = load};
+        cfg.n_images = 1;
+        cfg.entry = entry;
+    } else {
+        cfg.images[0] = (struct axvm_image){.data = lb.kernel, .size = lb.kernel_len, .load_gpa = lb.kernel_gpa};
+        cfg.images[1] = (struct axvm_image){.data = lb.zero_page, .size = sizeof lb.zero_page, .load_gpa = lb.zero_page_gpa};
+        cfg.images[2] = (struct axvm_image){.data = lb.cmdline, .size = lb.cmdline_len, .load_gpa = lb.cmdline_gpa};
+        cfg.n_images = 3;
+        if (initrd)
+            cfg.images[cfg.n_images++] = (struct axvm_image){.data = initrd, .size = initrd_len, .load_gpa = lb.initrd_gpa};
+        cfg.entry = lb.entry;
+        cfg.entry_arg = lb.zero_page_gpa; /* rsi */
+    }
     cfg.unhandled = unhandled;
 
     if (!x86_kvm_ops.hardware_supported()) {
