@@ -64,3 +64,16 @@ UNIT_EXTRA_SRCS_x86_linux_boot := arch/x86_64/linux_boot.c
 UNIT_EXTRA_CFLAGS_x86_linux_boot := -Iarch/x86_64
 
 -include $(KVM_OBJS:.o=.d)
+
+# The fake kernel for the Linux boot protocol path (axvm-kvm --linux).
+$(X86G_OUT)/linux/kernel.bzImage: guests/x86_64/linux/kernel.c guests/x86_64/linux/kernel.ld \
+        guests/x86_64/linux/mkbzimage.py $(X86G_LIB) guests/x86_64/lib/guest.h
+	@mkdir -p $(@D)
+	$(HOST_CC) $(X86G_CFLAGS) -mcmodel=large -c -o $(@D)/kernel.o guests/x86_64/linux/kernel.c
+	$(HOST_CC) $(X86G_CFLAGS) -mcmodel=large -c -o $(@D)/lib.o guests/x86_64/lib/lib.c
+	$(HOST_CC) $(X86G_CFLAGS) -c -o $(@D)/start.o guests/x86_64/lib/start.S
+	ld -m elf_x86_64 --no-warn-rwx-segments -T guests/x86_64/linux/kernel.ld -o $(@D)/kernel.elf \
+	    $(@D)/start.o $(@D)/kernel.o $(@D)/lib.o
+	objcopy -O binary $(@D)/kernel.elf $(@D)/kernel.bin
+	$(PYTHON) guests/x86_64/linux/mkbzimage.py $(@D)/kernel.bin $@
+kvm-guests: $(X86G_OUT)/linux/kernel.bzImage

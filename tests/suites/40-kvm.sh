@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 KVM=build/kvm/axvm-kvm
 G=build/kvm/guests
 failed=0
-CASES=(build caps real-ports long-exits long-timer long-smp long-uart long-fatal long-hypercall)
+CASES=(build caps real-ports long-exits long-timer long-smp long-uart long-fatal linux-boot-protocol long-hypercall)
 
 skip_all() {
     echo "WARNING: $1 -- every kvm case is skipped" >&2
@@ -91,6 +91,10 @@ if grep -q 'shutdown (triple fault)' <<<"$out" && grep -q 'rax 00000000000fa7a1'
 else
     failed=1; echo "FAIL kvm/fatal-reported-with-registers: no shutdown report"
 fi
+
+# the Linux 64-bit boot protocol path, with a fake kernel wrapped as a bzImage
+run_guest linux-boot-protocol 0 "" --linux $G/linux/kernel.bzImage --initrd guests/x86_64/linux/initrd.txt \
+    --cmdline "axvm test=1"
 
 out=$(timeout 20 $KVM --timeout 3 --mode long --image $G/long/hypercall.bin </dev/null 2>&1); rc=$?
 if [ "$rc" -eq 124 ] && ! grep -q '^PASS\|^FAIL' <<<"$out"; then

@@ -85,6 +85,9 @@ extern volatile uint64_t ap_stack_top;
 void ap_main(void);
 int start_ap(uint32_t apic_id, uint32_t page);
 
+/* rsi at entry */
+extern uint64_t boot_rsi;
+
 static inline uint32_t sysreg_exits(void) { return inl(DEBUG_PORT + 8); }
 
 #endif

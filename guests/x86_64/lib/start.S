@@ -3,6 +3,7 @@
     .code64
     .globl _start
 _start:
+    mov %rsi, boot_rsi(%rip)      /* boot argument (Linux protocol: boot_params) */
     lea stack_top(%rip), %rsp
     /* .bss is in the flat image as zeros already, but a reboot must not rely on it */
     lea __bss_start(%rip), %rdi
@@ -136,6 +137,11 @@ ap_entry64:
 2:  cli
     hlt
     jmp 2b
+
+    .data
+    .balign 8
+    .globl boot_rsi
+boot_rsi: .quad 0
 
     .bss
     .balign 16
