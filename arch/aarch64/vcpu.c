@@ -275,34 +275,44 @@ static void a64_vcpu_unbind(struct axvm_vcpu *vcpu)
         pc->current = NULL;
 }
 
+/* Writes of translation-control registers make QEMU (and some CPUs) drop
+ * their TLBs; the hypervisor itself never changes EL1 state, so with one
+ * vCPU per pCPU almost every value is already in place at re-entry. */
+#define LOAD_IF_CHANGED(reg, v)                \
+    do {                                       \
+        uint64_t want_ = (v);                  \
+        if (read_sysreg(reg) != want_)         \
+            write_sysreg(reg, want_);          \
+    } while (0)
+
 static void el1_load(const uint64_t *r)
 {
-    write_sysreg(sctlr_el1, r[A64_SCTLR]);
-    write_sysreg(ttbr0_el1, r[A64_TTBR0]);
-    write_sysreg(ttbr1_el1, r[A64_TTBR1]);
-    write_sysreg(tcr_el1, r[A64_TCR]);
-    write_sysreg(mair_el1, r[A64_MAIR]);
-    write_sysreg(amair_el1, r[A64_AMAIR]);
-    write_sysreg(vbar_el1, r[A64_VBAR]);
-    write_sysreg(contextidr_el1, r[A64_CONTEXTIDR]);
-    write_sysreg(tpidr_el0, r[A64_TPIDR_EL0]);
-    write_sysreg(tpidrro_el0, r[A64_TPIDRRO_EL0]);
-    write_sysreg(tpidr_el1, r[A64_TPIDR_EL1]);
-    write_sysreg(cpacr_el1, r[A64_CPACR]);
-    write_sysreg(esr_el1, r[A64_ESR]);
-    write_sysreg(far_el1, r[A64_FAR]);
-    write_sysreg(afsr0_el1, r[A64_AFSR0]);
-    write_sysreg(afsr1_el1, r[A64_AFSR1]);
-    write_sysreg(par_el1, r[A64_PAR]);
-    write_sysreg(cntkctl_el1, r[A64_CNTKCTL]);
-    write_sysreg(mdscr_el1, r[A64_MDSCR]);
-    write_sysreg(csselr_el1, r[A64_CSSELR]);
-    write_sysreg(sp_el0, r[A64_SP_EL0]);
-    write_sysreg(sp_el1, r[A64_SP_EL1]);
-    write_sysreg(elr_el1, r[A64_ELR_EL1]);
-    write_sysreg(spsr_el1, r[A64_SPSR_EL1]);
-    write_sysreg(CNTV_CVAL_EL0_R, r[A64_CNTV_CVAL]);
-    write_sysreg(CNTV_CTL_EL0_R, r[A64_CNTV_CTL]);
+    LOAD_IF_CHANGED(sctlr_el1, r[A64_SCTLR]);
+    LOAD_IF_CHANGED(ttbr0_el1, r[A64_TTBR0]);
+    LOAD_IF_CHANGED(ttbr1_el1, r[A64_TTBR1]);
+    LOAD_IF_CHANGED(tcr_el1, r[A64_TCR]);
+    LOAD_IF_CHANGED(mair_el1, r[A64_MAIR]);
+    LOAD_IF_CHANGED(amair_el1, r[A64_AMAIR]);
+    LOAD_IF_CHANGED(vbar_el1, r[A64_VBAR]);
+    LOAD_IF_CHANGED(contextidr_el1, r[A64_CONTEXTIDR]);
+    LOAD_IF_CHANGED(tpidr_el0, r[A64_TPIDR_EL0]);
+    LOAD_IF_CHANGED(tpidrro_el0, r[A64_TPIDRRO_EL0]);
+    LOAD_IF_CHANGED(tpidr_el1, r[A64_TPIDR_EL1]);
+    LOAD_IF_CHANGED(cpacr_el1, r[A64_CPACR]);
+    LOAD_IF_CHANGED(esr_el1, r[A64_ESR]);
+    LOAD_IF_CHANGED(far_el1, r[A64_FAR]);
+    LOAD_IF_CHANGED(afsr0_el1, r[A64_AFSR0]);
+    LOAD_IF_CHANGED(afsr1_el1, r[A64_AFSR1]);
+    LOAD_IF_CHANGED(par_el1, r[A64_PAR]);
+    LOAD_IF_CHANGED(cntkctl_el1, r[A64_CNTKCTL]);
+    LOAD_IF_CHANGED(mdscr_el1, r[A64_MDSCR]);
+    LOAD_IF_CHANGED(csselr_el1, r[A64_CSSELR]);
+    LOAD_IF_CHANGED(sp_el0, r[A64_SP_EL0]);
+    LOAD_IF_CHANGED(sp_el1, r[A64_SP_EL1]);
+    LOAD_IF_CHANGED(elr_el1, r[A64_ELR_EL1]);
+    LOAD_IF_CHANGED(spsr_el1, r[A64_SPSR_EL1]);
+    LOAD_IF_CHANGED(CNTV_CVAL_EL0_R, r[A64_CNTV_CVAL]);
+    LOAD_IF_CHANGED(CNTV_CTL_EL0_R, r[A64_CNTV_CTL]);
 }
 
 static void el1_save(uint64_t *r)
@@ -369,10 +379,15 @@ static void gic_load(struct axvm_vcpu *vcpu, struct a64_ctx *ctx, bool has_vgic)
     }
     if (hw->used_lr > hw->nr_lr)
         hw->used_lr = hw->nr_lr;
-    for (unsigned i = 0; i < hw->nr_lr; i++)
-        lr_write(i, i < hw->used_lr ? hw->lr[i] : 0);
-    write_sysreg(ICH_VMCR_EL2, hw->vmcr);
-    write_sysreg(ICH_AP1R0_EL2, hw->ap1r0);
+    /* Each write re-evaluates QEMU's virtual CPU interface: skip the ones
+     * that would change nothing (mostly empty LRs). */
+    for (unsigned i = 0; i < hw->nr_lr; i++) {
+        uint64_t want = i < hw->used_lr ? hw->lr[i] : 0;
+        if (lr_read(i) != want)
+            lr_write(i, want);
+    }
+    LOAD_IF_CHANGED(ICH_VMCR_EL2, hw->vmcr);
+    LOAD_IF_CHANGED(ICH_AP1R0_EL2, hw->ap1r0);
     write_sysreg(ICH_HCR_EL2, hw->hcr);
 }
 
@@ -416,10 +431,10 @@ static int a64_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
         ctx->fp_stale = false;
     }
 
-    write_sysreg(hcr_el2, ctx->hcr);
-    write_sysreg(vttbr_el2, avm->vttbr);
-    write_sysreg(vmpidr_el2, ctx->vmpidr);
-    write_sysreg(CNTVOFF_EL2_R, avm->cntvoff);
+    LOAD_IF_CHANGED(hcr_el2, ctx->hcr);
+    LOAD_IF_CHANGED(vttbr_el2, avm->vttbr);
+    LOAD_IF_CHANGED(vmpidr_el2, ctx->vmpidr);
+    LOAD_IF_CHANGED(CNTVOFF_EL2_R, avm->cntvoff);
     el1_load(ctx->el1);
     gic_load(vcpu, ctx, avm->has_vgic);
     write_sysreg(elr_el2, ctx->pc);
