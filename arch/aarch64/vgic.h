@@ -64,7 +64,13 @@ int vgic_set_level(struct axvm_vm *vm, uint32_t intid, bool level, struct axvm_v
 int vgic_sgi1r_write(struct axvm_vcpu *vcpu, uint64_t value);
 
 /* Before entry: move pending interrupts of this vCPU into hw->lr (highest
- * priority first), set hw->hcr (En; UIE when more are pending than LRs). */
+ * priority first), set hw->hcr (En; UIE when more are pending than LRs).
+ * Level interrupts without a hardware link carry ICH_LR.EOI, so the guest's
+ * EOI raises the maintenance interrupt (INTID 25) and the line is re-sampled
+ * at once. That interrupt is level-sensitive and stays asserted while
+ * ICH_HCR_EL2.En is set and its condition holds: the backend must clear
+ * ICH_HCR_EL2 before acknowledging physical interrupts at exit; the exit
+ * itself (sync, then flush) is all the handling it needs. */
 void vgic_flush(struct axvm_vcpu *vcpu, struct vgic_cpu_hw *hw);
 /* After exit: fold LR state back (handled / still active / still pending). */
 void vgic_sync(struct axvm_vcpu *vcpu, struct vgic_cpu_hw *hw);
