@@ -135,7 +135,10 @@ int x86_platform_devices_attach(struct x86_vm *xvm)
  * base+0x1  EXIT     write: the VM stops with this status
  * base+0x4  SCRATCH  32-bit read/write, narrow accesses on its bytes
  * base+0x8  SYSREGS  read: sysreg (MSR) exits this vCPU took so far
- * base+0xC  VCPU     read: index of the reading vCPU */
+ * base+0xC  VCPU     read: index of the reading vCPU
+ * base+0xE  BOOTS    read (2 bytes): how many times the VM has booted
+ * and the PC reset control register at 0xCF9: a write with bit 2 (RST)
+ * reboots the VM from its pristine images. */
 
 struct debugport {
     struct axvm_vm *vm;
@@ -159,6 +162,8 @@ static int dport_read(void *ctx, struct axvm_vcpu *vcpu, uint64_t off, unsigned 
         v = vcpu->stats.exits[AXVM_EXIT_SYSREG_READ] + vcpu->stats.exits[AXVM_EXIT_SYSREG_WRITE];
     } else if (off == 12 && width == 4) {
         v = vcpu->id;
+    } else if (off == 14 && width == 2) {
+        v = d->vm->boot_count;
     } else if (off == 1) {
         v = 0;
     } else {
@@ -191,6 +196,30 @@ static int dport_write(void *ctx, struct axvm_vcpu *vcpu, uint64_t off, unsigned
 
 static const struct axvm_dev_ops dport_ops = {dport_read, dport_write};
 
+static int rcr_read(void *ctx, struct axvm_vcpu *vcpu, uint64_t off, unsigned width, uint64_t *value)
+{
+    (void)ctx;
+    (void)vcpu;
+    (void)off;
+    (void)width;
+    *value = 0;
+    return AXVM_OK;
+}
+
+static int rcr_write(void *ctx, struct axvm_vcpu *vcpu, uint64_t off, unsigned width, uint64_t value)
+{
+    (void)ctx;
+    (void)off;
+    (void)width;
+    if (value & 0x4) {
+        AXVM_INFO("vm %s: reset through port 0xcf9\n", vcpu->vm->cfg.name);
+        (void)axvm_vm_reboot(vcpu->vm);
+    }
+    return AXVM_OK;
+}
+
+static const struct axvm_dev_ops rcr_ops = {rcr_read, rcr_write};
+
 int x86_debugport_attach(struct axvm_vm *vm, uint16_t base)
 {
     struct debugport *d = NULL;
@@ -207,7 +236,12 @@ int x86_debugport_attach(struct axvm_vm *vm, uint16_t base)
         return AXVM_ENOMEM;
     struct axvm_dev dev = {.name = "debug-port", .base = base, .size = 16, .ops = &dport_ops, .ctx = d,
                            .widths = AXVM_W1 | AXVM_W2 | AXVM_W4, .allow_unaligned = true};
-    return axvm_devices_add_port(&vm->devices, &dev);
+    int rc = axvm_devices_add_port(&vm->devices, &dev);
+    if (rc)
+        return rc;
+    struct axvm_dev rcr = {.name = "reset-control", .base = 0xCF9, .size = 1, .ops = &rcr_ops, .ctx = d,
+                           .widths = AXVM_W1};
+    return axvm_devices_add_port(&vm->devices, &rcr);
 }
 
 /* ---- 16550 UART: console output, interrupt as a fixed vector to vCPU 0 ---- */
