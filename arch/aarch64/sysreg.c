@@ -120,7 +120,7 @@ void a64_handle_sysreg(struct axvm_vcpu *vcpu, struct a64_ctx *ctx, uint32_t iss
     avm->sysreg_traps++;
     ctx->pc += 4;
 
-    if (op0 == 3 && op1 == 0 && crn == 0 && crm >= 1) {
+    if (op0 == 3 && op1 == 0 && crn == 0 && crm >= 1 && crm <= 7) {
         if (read) {
             set_rt(ctx, rt, id_regs[crm][op2]);
             return;
