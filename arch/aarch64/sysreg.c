@@ -61,6 +61,7 @@ static void sanitize(void)
         if (s != 48) /* keep DIT */
             *pfr0 = field_clear(*pfr0, s);
     *pfr0 = field_clear(*pfr0, 24) | (1ull << 24); /* GIC system registers */
+    *pfr0 = field_clear(*pfr0, 4) | (1ull << 4);   /* EL1 is AArch64 only (HCR_EL2.RW) */
     /* ID_AA64PFR1_EL1: keep BT and SSBS only (no MTE, SME, RAS/MPAM fractions...). */
     id_regs[4][1] &= 0xffull;
     id_regs[4][4] = 0; /* ID_AA64ZFR0_EL1 (SVE) */
