@@ -159,8 +159,9 @@ static int uart_write(void *ctx, struct axvm_vcpu *vcpu, uint64_t off, unsigned 
         break;
     case UART_LCR: u->lcr = v; break;
     case UART_MCR: u->mcr = v & 0x1Fu; break;
-    case UART_LSR: break; /* factory test register: writes have no defined effect */
-    case UART_MSR: break;
+    case UART_LSR: /* factory test registers: writes have no defined effect */
+    case UART_MSR:
+        break;
     case UART_SCR: u->scr = v; break;
     default: break;
     }
