@@ -5,7 +5,8 @@
  * able to deactivate them, so they keep their LR), then pending ones by
  * priority (lower value first, then lower INTID). When more want an LR than
  * exist, ICH_HCR_EL2.UIE asks for a maintenance interrupt once at most one
- * LR is still valid, so the vCPU comes back here for the rest.
+ * LR is still valid, so the vCPU comes back here for the rest (not with a
+ * single LR, where that condition would hold on entry).
  *
  * Level-sensitive interrupts without a hardware link carry ICH_LR.EOI: the
  * guest's EOI then raises a maintenance interrupt, the next sync sees the LR
@@ -151,7 +152,9 @@ void vgic_flush(struct axvm_vcpu *vcpu, struct vgic_cpu_hw *hw)
     c->lr_count = p.n;
     c->lr_loaded = true;
     hw->used_lr = p.n;
-    hw->hcr = ICH_HCR_EN | (p.overflow && p.max > 0 ? ICH_HCR_UIE : 0);
+    /* With a single LR the underflow condition (at most one valid) would hold
+     * at once and bounce the vCPU straight back: rely on the next exit. */
+    hw->hcr = ICH_HCR_EN | (p.overflow && p.max > 1 ? ICH_HCR_UIE : 0);
     axvm_spin_unlock(&d->lock);
 }
 

@@ -658,6 +658,12 @@ static void test_overflow_preempts_less_urgent(void **state)
     /* 33 was not lost */
     vgic_sync(&vm.vcpus[0], &hw);
     assert_int_equal(rd(GICD + 0x0204, 4) & 0x3, 0x3);
+    /* a single LR: no underflow request (it would fire on entry) */
+    hw_init(&hw, 1);
+    vgic_flush(&vm.vcpus[0], &hw);
+    assert_int_equal(hw.used_lr, 1);
+    assert_int_equal(LR_VINTID(hw.lr[0]), 50);
+    assert_int_equal(hw.hcr, HCR_EN);
 }
 
 static void test_active_keeps_its_lr(void **state)
