@@ -240,11 +240,21 @@ static uint64_t x86_wake_deadline(struct axvm_vcpu *v)
 static int deliver_gp(struct x86_vcpu *xv)
 {
     xv->fault_gp = false;
-    xv->run->immediate_exit = 1;
-    int r = ioctl(xv->fd, KVM_RUN, 0);
-    xv->run->immediate_exit = 0;
-    if (r == 0 || (errno != EINTR && errno != EAGAIN))
-        return AXVM_EIO;
+    struct kvm_run *run = xv->run;
+    /* an access split by KVM (crossing a page) comes back for its further
+     * fragments first: they belong to the faulting instruction too */
+    for (unsigned i = 0;; i++) {
+        run->immediate_exit = 1;
+        int r = ioctl(xv->fd, KVM_RUN, 0);
+        int err = errno;
+        run->immediate_exit = 0;
+        if (r < 0 && (err == EINTR || err == EAGAIN))
+            break;
+        if (r < 0 || run->exit_reason != KVM_EXIT_MMIO || i == 8)
+            return AXVM_EIO;
+        if (!run->mmio.is_write)
+            memset(run->mmio.data, 0xFF, sizeof run->mmio.data);
+    }
     struct kvm_vcpu_events ev;
     if (ioctl(xv->fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
         return AXVM_EIO;

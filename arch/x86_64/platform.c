@@ -1,6 +1,7 @@
 /* The x86 devices axvm puts in every KVM VM: the x2APIC MSR range (IPIs,
  * INIT/SIPI), shadows of the MSRs the configuration traps, the debug port
  * and the 16550 UART. */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "axvm/hal.h"
@@ -10,6 +11,8 @@
 #include "x86_kvm.h"
 
 /* ---- x2APIC ---- */
+
+static _Atomic bool nmi_warned;
 
 static int apic_read(void *ctx, struct axvm_vcpu *vcpu, uint64_t msr, unsigned width, uint64_t *value)
 {
@@ -66,7 +69,8 @@ static int send_ipi(struct axvm_vcpu *self, uint64_t icr)
     default:
         /* NMI, SMI, ExtINT: not modelled; the sender sees a send-accept error */
         xs->lapic.esr |= 1u << 2;
-        AXVM_WARN("vm %s vcpu %u: IPI delivery mode %u not supported\n", vm->cfg.name, self->id, mode);
+        if (!atomic_exchange(&nmi_warned, true)) /* once: a guest must not flood the log */
+            AXVM_WARN("vm %s vcpu %u: IPI delivery mode %u not supported\n", vm->cfg.name, self->id, mode);
         return AXVM_OK;
     }
 }

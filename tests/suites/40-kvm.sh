@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 KVM=build/kvm/axvm-kvm
 G=build/kvm/guests
 failed=0
-CASES=(build caps real-ports long-exits long-timer long-smp long-uart long-reboot long-fatal linux-boot-protocol long-hypercall)
+CASES=(build caps real-ports long-exits long-timer long-smp long-uart long-reboot long-hostile long-fatal linux-boot-protocol long-hypercall)
 
 skip_all() {
     echo "WARNING: $1 -- every kvm case is skipped" >&2
@@ -85,6 +85,8 @@ else
 fi
 
 run_guest long-reboot 0 "" --mode long --image $G/long/reboot.bin
+
+run_guest long-hostile 0 "" --mode long --image $G/long/hostile.bin
 
 run_guest long-fatal 1 "" --mode long --image $G/long/fatal.bin
 if grep -q 'shutdown (triple fault)' <<<"$out" && grep -q 'rax 00000000000fa7a1' <<<"$out" &&
