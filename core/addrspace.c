@@ -58,6 +58,17 @@ static int check_new(const struct axvm_addrspace *as, axvm_gpa_t gpa, uint64_t s
     return AXVM_OK;
 }
 
+static void write_begin(struct axvm_addrspace *as)
+{
+    atomic_fetch_add_explicit(&as->seq, 1u, memory_order_relaxed);
+    atomic_thread_fence(memory_order_release);
+}
+
+static void write_end(struct axvm_addrspace *as)
+{
+    atomic_fetch_add_explicit(&as->seq, 1u, memory_order_release);
+}
+
 /* Map (when the address space owns tables) and insert in gpa order. */
 static int insert(struct axvm_addrspace *as, const struct axvm_region *r)
 {
@@ -69,9 +80,11 @@ static int insert(struct axvm_addrspace *as, const struct axvm_region *r)
     unsigned pos = 0;
     while (pos < as->n_regions && as->regions[pos].gpa < r->gpa)
         pos++;
+    write_begin(as);
     memmove(&as->regions[pos + 1], &as->regions[pos], (as->n_regions - pos) * sizeof(*r));
     as->regions[pos] = *r;
     as->n_regions++;
+    write_end(as);
     return AXVM_OK;
 }
 
@@ -166,8 +179,10 @@ int axvm_as_remove(struct axvm_addrspace *as, axvm_gpa_t gpa)
                 return rc;
         }
         region_release(r);
+        write_begin(as);
         memmove(r, r + 1, (as->n_regions - i - 1) * sizeof(*r));
         as->n_regions--;
+        write_end(as);
         return AXVM_OK;
     }
     return AXVM_ENOENT;
@@ -189,6 +204,23 @@ const struct axvm_region *axvm_as_find(const struct axvm_addrspace *as, axvm_gpa
             return r;
     }
     return NULL;
+}
+
+bool axvm_as_lookup(const struct axvm_addrspace *as, axvm_gpa_t gpa, struct axvm_region *out)
+{
+    if (!as || !out)
+        return false;
+    for (;;) {
+        unsigned seq = atomic_load_explicit(&as->seq, memory_order_acquire);
+        if (seq & 1u)
+            continue; /* a writer is moving entries */
+        const struct axvm_region *r = axvm_as_find(as, gpa);
+        if (r)
+            *out = *r;
+        atomic_thread_fence(memory_order_acquire);
+        if (atomic_load_explicit(&as->seq, memory_order_relaxed) == seq)
+            return r != NULL;
+    }
 }
 
 static bool has_backing(const struct axvm_region *r)
@@ -268,18 +300,14 @@ int axvm_as_handle_fault(struct axvm_addrspace *as, axvm_gpa_t gpa, uint32_t acc
     if (!as)
         return AXVM_EINVAL;
     as->page_faults++;
-    const struct axvm_region *r = axvm_as_find(as, gpa);
-    if (!r || !is_mapped_type(r->type) || !as->pt.fmt)
+    struct axvm_region r;
+    if (!axvm_as_lookup(as, gpa, &r) || !is_mapped_type(r.type) || !as->pt.fmt)
         return AXVM_EFAULT;
     uint32_t need = access_needs(access);
-    if ((r->flags & need) != need)
+    if ((r.flags & need) != need)
         return AXVM_EFAULT; /* e.g. a write to read-only memory */
     uint32_t have;
-    if (axvm_pt_translate(&as->pt, gpa, NULL, &have, NULL) == AXVM_OK)
-        /* mapped with the right rights: a stale TLB entry or a race with a
-         * concurrent map; the guest just retries */
-        return (have & need) == need ? AXVM_OK : AXVM_EFAULT;
-    /* a page of a region that lost its mapping: map it back */
-    axvm_gpa_t page = AXVM_ALIGN_DOWN(gpa, AXVM_PAGE_SIZE);
-    return axvm_pt_map(&as->pt, page, r->hpa + (page - r->gpa), AXVM_PAGE_SIZE, r->flags) ? AXVM_EFAULT : AXVM_OK;
+    if (axvm_pt_translate(&as->pt, gpa, NULL, &have, NULL) != AXVM_OK)
+        return AXVM_EFAULT;
+    return (have & need) == need ? AXVM_OK : AXVM_EFAULT;
 }

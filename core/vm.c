@@ -447,10 +447,10 @@ bool axvm_vm_gpa_is_ram(const struct axvm_vm *vm, axvm_gpa_t gpa, uint64_t len)
 {
     if (!vm)
         return false;
-    const struct axvm_region *r = axvm_as_find(&vm->as, gpa);
-    if (!r || r->type != AXVM_REGION_RAM)
+    struct axvm_region r;
+    if (!axvm_as_lookup(&vm->as, gpa, &r) || r.type != AXVM_REGION_RAM)
         return false;
     if (len == 0)
         len = 1;
-    return len <= r->size - (gpa - r->gpa);
+    return len <= r.size - (gpa - r.gpa);
 }

@@ -8,6 +8,8 @@
 #ifndef AXVM_ADDRSPACE_H
 #define AXVM_ADDRSPACE_H
 
+#include <stdatomic.h>
+
 #include "axvm/pagetable.h"
 #include "axvm/types.h"
 
@@ -33,6 +35,10 @@ struct axvm_addrspace {
     struct axvm_region regions[AXVM_MAX_MEM_REGIONS];
     unsigned n_regions;
     uint64_t page_faults;
+    /* Region-list sequence count: odd while a writer (IVC, holding its lock)
+     * changes the list, so that vCPUs of the VM reading it concurrently
+     * (axvm_as_lookup) retry instead of seeing a half-moved entry. */
+    _Atomic unsigned seq;
 };
 
 /* `fmt` NULL: keep only the region list (hosted backends map memory through
@@ -49,8 +55,12 @@ int axvm_as_add_shared(struct axvm_addrspace *as, axvm_gpa_t gpa, void *hva, uin
 /* Remove the region starting exactly at gpa (unmaps it; frees owned RAM). */
 int axvm_as_remove(struct axvm_addrspace *as, axvm_gpa_t gpa);
 
-/* The region containing gpa, or NULL. */
+/* The region containing gpa, or NULL. For the thread that owns the list
+ * (building the VM, IVC under its lock); vCPUs use axvm_as_lookup. */
 const struct axvm_region *axvm_as_find(const struct axvm_addrspace *as, axvm_gpa_t gpa);
+/* A consistent copy of the region containing gpa, safe while the list
+ * changes (an IVC channel mapped into a running VM). false if none. */
+bool axvm_as_lookup(const struct axvm_addrspace *as, axvm_gpa_t gpa, struct axvm_region *out);
 
 /* Host-virtual pointer for [gpa, gpa+len) when it lies inside one RAM or
  * SHARED region, else NULL. */
@@ -61,8 +71,11 @@ int axvm_as_read(const struct axvm_addrspace *as, axvm_gpa_t gpa, void *buf, uin
 int axvm_as_write(struct axvm_addrspace *as, axvm_gpa_t gpa, const void *buf, uint64_t len);
 
 /* A nested page fault the hardware reported. Returns AXVM_OK if it was
- * resolved (the guest can retry), AXVM_EFAULT if the address is not guest
- * memory (the caller reflects an abort). Counted in page_faults. */
+ * spurious (the page is mapped with the rights the access needs, e.g. a
+ * stale TLB entry: the guest retries), AXVM_EFAULT otherwise (not guest
+ * memory, or not with these rights: the caller reflects an abort). Memory is
+ * mapped eagerly, so nothing is mapped here and the tables keep one writer.
+ * Counted in page_faults. */
 int axvm_as_handle_fault(struct axvm_addrspace *as, axvm_gpa_t gpa, uint32_t access);
 
 /* Passthrough ranges as configured: made 4 KiB-aligned (base down, end up),

@@ -158,17 +158,36 @@ static void test_faults(void **state)
     assert_int_equal(axvm_as_handle_fault(&as, 0x40000000, AXVM_ACCESS_WRITE), AXVM_EFAULT);
     /* allowed and mapped: spurious, retry */
     assert_int_equal(axvm_as_handle_fault(&as, 0x40000000, AXVM_ACCESS_EXEC), AXVM_OK);
-    /* a page of RAM that lost its mapping is mapped back */
+    /* memory is mapped eagerly: an unmapped page of a region is not mapped
+     * on demand (the tables keep a single writer) */
     assert_int_equal(axvm_pt_unmap(&as.pt, 0x40001000, K4), AXVM_OK);
-    assert_int_equal(axvm_as_handle_fault(&as, 0x40001234, AXVM_ACCESS_READ), AXVM_OK);
+    assert_int_equal(axvm_as_handle_fault(&as, 0x40001234, AXVM_ACCESS_READ), AXVM_EFAULT);
     axvm_hpa_t pa;
-    assert_int_equal(axvm_pt_translate(&as.pt, 0x40001234, &pa, NULL, NULL), AXVM_OK);
-    assert_int_equal(pa, axvm_as_find(&as, 0x40000000)->hpa + 0x1234);
+    assert_int_equal(axvm_pt_translate(&as.pt, 0x40001234, &pa, NULL, NULL), AXVM_EFAULT);
     /* mapped but with fewer rights than the region (protected): abort */
     assert_int_equal(axvm_pt_protect(&as.pt, 0x40002000, K4, 0), AXVM_OK);
     assert_int_equal(axvm_as_handle_fault(&as, 0x40002000, AXVM_ACCESS_READ), AXVM_EFAULT);
     assert_int_equal(as.page_faults, 6);
     assert_int_equal(axvm_as_handle_fault(NULL, 0, 0), AXVM_EINVAL);
+}
+
+static void test_lookup(void **state)
+{
+    (void)state;
+    assert_int_equal(axvm_as_add_ram(&as, 0x40000000, 2 * K4, AXVM_MAP_READ), AXVM_OK);
+    struct axvm_region r;
+    memset(&r, 0, sizeof(r));
+    assert_true(axvm_as_lookup(&as, 0x40001fff, &r));
+    assert_int_equal(r.gpa, 0x40000000);
+    assert_int_equal(r.size, 2 * K4);
+    assert_int_equal(r.flags, AXVM_MAP_READ);
+    assert_false(axvm_as_lookup(&as, 0x40002000, &r));
+    assert_false(axvm_as_lookup(NULL, 0x40000000, &r));
+    /* every list change moves the sequence count by two */
+    unsigned seq = atomic_load(&as.seq);
+    assert_int_equal(axvm_as_add_emulated(&as, 0x1000, K4), AXVM_OK);
+    assert_int_equal(axvm_as_remove(&as, 0x1000), AXVM_OK);
+    assert_int_equal(atomic_load(&as.seq), seq + 4);
 }
 
 static void test_no_tables(void **state)
@@ -238,6 +257,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_kinds_and_remove, setup, teardown),
         cmocka_unit_test_setup_teardown(test_copy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_faults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lookup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_tables, setup, teardown),
         cmocka_unit_test(test_pt_normalize),
         cmocka_unit_test(test_pt_normalize_errors),
