@@ -75,10 +75,13 @@ void hal_cpu_idle(void)
     atomic_store_explicit(&pc->kicked, false, memory_order_release);
 }
 
+/* Not a power-off: QEMU would exit 0 and a hypervisor bug would look like
+ * a clean run. This CPU stops; the others stop at their next exit or wake. */
 _Noreturn void hal_halt(void)
 {
     rt_console_puts_raw("axvm: hypervisor halted\n");
-    rt_system_off();
+    for (;;)
+        __asm__ volatile("wfi");
 }
 
 static void put_hex(const char *name, uint64_t v)
