@@ -166,14 +166,30 @@ void vgic_sync(struct axvm_vcpu *vcpu, struct vgic_cpu_hw *hw)
     if (!d || vcpu->id >= d->nr_vcpus)
         return;
     axvm_spin_lock(&d->lock);
-    if (d->cpu[vcpu->id].lr_loaded)
+    struct vgic_cpu *c = &d->cpu[vcpu->id];
+    if (c->lr_loaded)
         vgic_fold_locked(d, vcpu->id, hw);
+    c->vmcr = hw->vmcr;
+    c->vmcr_valid = true;
     axvm_spin_unlock(&d->lock);
 }
 
-/* WFI wakes for an interrupt the vCPU could take: pending, enabled, not
- * already active. The guest's priority mask is not consulted (it lives in
- * ICH_VMCR_EL2, which the backend owns); a spurious wake only costs a loop. */
+/* Would the virtual CPU interface signal `irq` (ICH_VMCR_EL2 as of the last
+ * exit: Group 1 enabled, priority above the mask)? Running priority is not
+ * considered: a WFI inside a handler is rare, and a spurious wake only costs
+ * one more trip through the guest. */
+static bool vgic_cpuif_would_signal(const struct vgic_cpu *c, const struct vgic_irq *irq)
+{
+    if (!c->vmcr_valid)
+        return true;
+    if (!(c->vmcr & ICH_VMCR_VENG1))
+        return false;
+    return irq->priority < ((c->vmcr >> ICH_VMCR_VPMR_SHIFT) & 0xFF);
+}
+
+/* WFI wakes for an interrupt the vCPU could take now: pending, enabled, not
+ * already active, and let through by the guest's CPU interface settings (as
+ * the hardware decides for a WFI that runs in the guest). */
 bool vgic_vcpu_pending(struct axvm_vcpu *vcpu)
 {
     if (!vcpu)
@@ -189,7 +205,8 @@ bool vgic_vcpu_pending(struct axvm_vcpu *vcpu)
         found = true;
     for (unsigned i = 0; i < VGIC_NR_PRIVATE && !found; i++) {
         const struct vgic_irq *irq = &c->priv[i];
-        found = irq->lr_vcpu == VGIC_NO_VCPU && !irq->active && vgic_irq_deliverable(d, irq);
+        found = irq->lr_vcpu == VGIC_NO_VCPU && !irq->active && vgic_irq_deliverable(d, irq) &&
+                vgic_cpuif_would_signal(c, irq);
     }
     for (unsigned w = 0; w < VGIC_MAX_SPIS / 32 && !found; w++) {
         uint32_t bits = d->spi_hint[w];
@@ -198,7 +215,7 @@ bool vgic_vcpu_pending(struct axvm_vcpu *vcpu)
             bits &= bits - 1;
             const struct vgic_irq *irq = &d->spi[w * 32 + b];
             found = irq->lr_vcpu == VGIC_NO_VCPU && !irq->active && vgic_irq_deliverable(d, irq) &&
-                    vgic_irq_target(d, irq) == me;
+                    vgic_irq_target(d, irq) == me && vgic_cpuif_would_signal(c, irq);
         }
     }
     axvm_spin_unlock(&d->lock);

@@ -113,6 +113,7 @@ static void vgic_reset_locked(struct vgic_dist *d)
         cpu->lr_loaded = false;
         cpu->lr_count = 0;
         cpu->lr_pend_mask = 0;
+        cpu->vmcr_valid = false;
     }
 }
 

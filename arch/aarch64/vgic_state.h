@@ -51,6 +51,8 @@ struct axvm_vcpu;
 #define ICH_LR_PINTID_SHIFT 32
 #define ICH_LR_PINTID_MASK 0x3FFull
 #define ICH_LR_VINTID_MASK 0xFFFFFFFFull
+#define ICH_VMCR_VENG1 (1ull << 1)
+#define ICH_VMCR_VPMR_SHIFT 24
 #define ICH_HCR_EN (1ull << 0)
 #define ICH_HCR_UIE (1ull << 1)
 
@@ -79,6 +81,8 @@ struct vgic_cpu {
     uint16_t lr_intid[VGIC_MAX_LRS];
     bool lr_took_latch[VGIC_MAX_LRS];     /* flush moved the pending latch into this LR */
     uint32_t lr_pend_mask;                /* LRs flush loaded with the pending state */
+    uint64_t vmcr;                        /* ICH_VMCR_EL2 as of the last sync */
+    bool vmcr_valid;                      /* a sync has recorded it */
 };
 
 struct vgic_dist {

@@ -109,10 +109,14 @@ static void ppi_enable(unsigned cpu, uint32_t intid, uint8_t prio)
     wr(gicr(cpu, SGI_FRAME + 0x400 + intid), 1, prio);
 }
 
+/* ICH_VMCR_EL2 of a guest that enabled Group 1 with PMR 0xFF */
+#define VMCR_OPEN ((0xFFull << 24) | 2)
+
 static void hw_init(struct vgic_cpu_hw *hw, unsigned nr_lr)
 {
     memset(hw, 0, sizeof(*hw));
     hw->nr_lr = nr_lr;
+    hw->vmcr = VMCR_OPEN;
 }
 
 /* What a guest does with an LR: acknowledge (pending -> active), EOI with
@@ -871,6 +875,36 @@ static void test_inject_errors_and_gating(void **state)
     assert_int_equal(hw.used_lr, 1);
 }
 
+static void test_wfi_wake_follows_cpu_interface(void **state)
+{
+    (void)state;
+    spi_enable(40, 0x80, 0);
+    assert_int_equal(vgic_inject(&vm, NULL, 40, 0, NULL), AXVM_OK);
+    /* before any exit nothing is known of the CPU interface: wake */
+    assert_true(vgic_vcpu_pending(&vm.vcpus[0]));
+    struct vgic_cpu_hw hw;
+    hw_init(&hw, 4);
+    hw.vmcr = 0; /* reset: Group 1 off, PMR 0 */
+    vgic_sync(&vm.vcpus[0], &hw);
+    assert_false(vgic_vcpu_pending(&vm.vcpus[0]));
+    hw.vmcr = 0x80ull << 24 | 2; /* PMR 0x80: priority 0x80 is masked */
+    vgic_sync(&vm.vcpus[0], &hw);
+    assert_false(vgic_vcpu_pending(&vm.vcpus[0]));
+    hw.vmcr = 0x88ull << 24; /* above the mask, but Group 1 disabled */
+    vgic_sync(&vm.vcpus[0], &hw);
+    assert_false(vgic_vcpu_pending(&vm.vcpus[0]));
+    hw.vmcr = 0x88ull << 24 | 2;
+    vgic_sync(&vm.vcpus[0], &hw);
+    assert_true(vgic_vcpu_pending(&vm.vcpus[0]));
+    /* a reset forgets the old settings */
+    hw.vmcr = 0;
+    vgic_sync(&vm.vcpus[0], &hw);
+    vgic_vm_reset(&vm);
+    spi_enable(40, 0x80, 0);
+    assert_int_equal(vgic_inject(&vm, NULL, 40, 0, NULL), AXVM_OK);
+    assert_true(vgic_vcpu_pending(&vm.vcpus[0]));
+}
+
 static void test_double_flush_keeps_state(void **state)
 {
     (void)state;
@@ -1060,6 +1094,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sync_level, setup4, teardown),
         cmocka_unit_test_setup_teardown(test_hw_linked, setup4, teardown),
         cmocka_unit_test_setup_teardown(test_inject_errors_and_gating, setup4, teardown),
+        cmocka_unit_test_setup_teardown(test_wfi_wake_follows_cpu_interface, setup4, teardown),
         cmocka_unit_test_setup_teardown(test_double_flush_keeps_state, setup4, teardown),
         cmocka_unit_test_setup_teardown(test_reset, setup4, teardown),
         cmocka_unit_test_setup_teardown(test_init_errors, setup4, teardown),
