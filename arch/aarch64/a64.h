@@ -65,6 +65,13 @@ extern char a64_vectors[];
 /* Exit types from the vector table. */
 enum { A64_VEC_SYNC = 0, A64_VEC_IRQ = 1, A64_VEC_FIQ = 2, A64_VEC_SERROR = 3 };
 
+/* Step over the trapped instruction: 2 bytes for a 16-bit T32 instruction of
+ * an AArch32 EL0 task (ESR_EL2.IL clear), 4 otherwise. */
+static inline void a64_skip_insn(struct a64_ctx *ctx)
+{
+    ctx->pc += (ctx->esr & (1ull << 25)) ? 4 : 2;
+}
+
 /* exit decoding (exit.c) */
 int a64_decode_sync(struct axvm_vcpu *vcpu, struct a64_ctx *ctx, struct axvm_exit *exit);
 /* PSCI / SMCCC (psci.c): fills `exit`; returns AXVM_OK. */

@@ -55,7 +55,7 @@ static int decode_dabt(struct axvm_vcpu *vcpu, struct a64_ctx *ctx, uint32_t iss
     }
     if (iss & ISS_DA_CM) {
         /* DC IVAC and friends on an emulated device: nothing to maintain. */
-        ctx->pc += 4;
+        a64_skip_insn(ctx);
         exit->reason = AXVM_EXIT_NOTHING;
         return AXVM_OK;
     }
@@ -69,7 +69,7 @@ static int decode_dabt(struct axvm_vcpu *vcpu, struct a64_ctx *ctx, uint32_t iss
     }
     unsigned width = 1u << ((iss >> 22) & 3);
     unsigned srt = (iss >> 16) & 0x1f;
-    ctx->pc += 4;
+    a64_skip_insn(ctx);
     if (write) {
         uint64_t v = srt == 31 ? 0 : ctx->x[srt];
         if (width < 8)
@@ -114,7 +114,7 @@ int a64_decode_sync(struct axvm_vcpu *vcpu, struct a64_ctx *ctx, struct axvm_exi
 
     switch (ec) {
     case EC_WFX:
-        ctx->pc += 4;
+        a64_skip_insn(ctx);
         /* A guest going idle has usually just printed a prompt without a
          * newline: let it out of the VM's line buffer. */
         axvm_vm_console_flush(vcpu->vm);
@@ -125,7 +125,7 @@ int a64_decode_sync(struct axvm_vcpu *vcpu, struct a64_ctx *ctx, struct axvm_exi
         /* ELR already points past the HVC. */
         return a64_handle_smccc(vcpu, ctx, exit);
     case EC_SMC64:
-        ctx->pc += 4;
+        a64_skip_insn(ctx);
         return a64_handle_smccc(vcpu, ctx, exit);
     case EC_SYS64:
         a64_handle_sysreg(vcpu, ctx, iss);

@@ -56,7 +56,8 @@ void a64_inject_undef(struct axvm_vcpu *vcpu, struct a64_ctx *ctx, uint64_t pc)
     bool from_el1;
     uint64_t vec = sync_vector(ctx->pstate, &from_el1);
     (void)vcpu;
-    take_exception(ctx, pc, (EC_UNKNOWN << 26) | ESR_IL, false, 0, vec);
+    /* IL follows the trapped instruction (16-bit T32 from AArch32 EL0). */
+    take_exception(ctx, pc, (EC_UNKNOWN << 26) | (ctx->esr & ESR_IL), false, 0, vec);
 }
 
 void a64_inject_abort(struct a64_ctx *ctx, bool instr, bool write, uint64_t pc, uint64_t va)
@@ -64,7 +65,7 @@ void a64_inject_abort(struct a64_ctx *ctx, bool instr, bool write, uint64_t pc, 
     bool from_el1;
     uint64_t vec = sync_vector(ctx->pstate, &from_el1);
     uint64_t ec = instr ? (from_el1 ? EC_IABT_CUR : EC_IABT_LOW) : (from_el1 ? EC_DABT_CUR : EC_DABT_LOW);
-    uint64_t esr = (ec << 26) | ESR_IL | FSC_SYNC_EXT;
+    uint64_t esr = (ec << 26) | (ctx->esr & ESR_IL) | FSC_SYNC_EXT;
     if (write && !instr)
         esr |= ISS_WNR;
     take_exception(ctx, pc, esr, true, va, vec);

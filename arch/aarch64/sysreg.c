@@ -119,7 +119,7 @@ void a64_handle_sysreg(struct axvm_vcpu *vcpu, struct a64_ctx *ctx, uint32_t iss
     uint64_t pc = ctx->pc;
     struct a64_vm *avm = vcpu->vm->arch;
     avm->sysreg_traps++;
-    ctx->pc += 4;
+    a64_skip_insn(ctx);
 
     if (op0 == 3 && op1 == 0 && crn == 0 && crm >= 1 && crm <= 7) {
         if (read) {
