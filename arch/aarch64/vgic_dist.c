@@ -56,8 +56,8 @@ static bool dist_width_ok(uint64_t off, unsigned width)
     return width == 4;
 }
 
-/* First INTID of a bit-per-interrupt register at `off` of a block at
- * `base`; 0 (RAZ/WI here) for the banked SGI/PPI word. */
+/* First INTID covered by the bit-per-interrupt register at `off` of the
+ * block starting at `base`. */
 static uint32_t bits_first(uint64_t off, uint64_t base)
 {
     return (uint32_t)((off - base) / 4) * 32;
