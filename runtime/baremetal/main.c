@@ -75,6 +75,18 @@ static void build_vms(void)
         return;
     struct axvm_vm *vms[AXVM_MAX_VMS] = {0};
     for (unsigned i = 0; i < plat_cfg.n_vms; i++) {
+        /* A vCPU pinned to a CPU this machine does not have would never run. */
+        bool cpus_ok = true;
+        for (unsigned v = 0; v < plat_cfg.vms[i].vcpu_count && v < AXVM_MAX_VCPUS; v++) {
+            if (plat_cfg.vms[i].phys_cpu[v] >= rt_ncpus) {
+                axvm_printf("axvm: vm %s: vCPU %u pinned to pCPU %u, but only %u CPUs are online; not created\n",
+                            plat_cfg.vms[i].name, v, plat_cfg.vms[i].phys_cpu[v], rt_ncpus);
+                cpus_ok = false;
+                break;
+            }
+        }
+        if (!cpus_ok)
+            continue;
         int r = axvm_vm_create(&plat_cfg.vms[i], &vms[i]);
         if (r != AXVM_OK) {
             axvm_printf("axvm: vm %s: create failed: %s\n", plat_cfg.vms[i].name, axvm_strerror(r));
