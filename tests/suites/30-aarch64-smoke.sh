@@ -30,6 +30,7 @@ grep -q '^axvm: 4 CPUs online' "$log" && echo "PASS aarch64-smoke/smp-4-cpus-onl
 # The guest's own verdicts, one suite line each.
 sed -n 's/^\(PASS\|FAIL\) smoke\./\1 aarch64-smoke\/guest./p' "$log" | tr -d '\r'
 grep -q '^FAIL smoke\.' "$log" && status=1
+grep '^# smoke:' "$log" | tr -d '\r'
 n=$(grep -c '^PASS smoke\.' "$log")
 [ "$n" -ge 13 ] && echo "PASS aarch64-smoke/guest-ran-all-cases" || fail "guest-ran-all-cases: only $n PASS lines"
 grep -q '^axvm: vm smoke: powered off by the guest' "$log" && echo "PASS aarch64-smoke/psci-system-off" \
