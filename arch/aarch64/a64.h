@@ -36,6 +36,7 @@ struct a64_ctx {
     bool vtimer_reset;         /* deactivate INTID 27 before the next entry */
     /* last exit, for fault injection */
     uint64_t esr, far, hpfar;
+    unsigned faults_logged;
     struct vgic_cpu_hw gic;
     struct axvm_vcpu *vcpu;
 };

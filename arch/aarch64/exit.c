@@ -45,7 +45,7 @@ static int decode_dabt(struct axvm_vcpu *vcpu, struct a64_ctx *ctx, uint32_t iss
 
     if (!fsc_is_stage2_miss(fsc) || (iss & ISS_DA_S1PTW)) {
         /* External abort, or the guest's own page tables live outside its RAM. */
-        AXVM_WARN("axvm: vm %s vcpu %u: data abort at pc 0x%llx ipa 0x%llx esr 0x%llx: abort injected\n",
+        AXVM_WARN("vm %s vcpu %u: data abort at pc 0x%llx ipa 0x%llx esr 0x%llx: abort injected\n",
                   vcpu->vm->cfg.name, vcpu->id, (unsigned long long)ctx->pc, (unsigned long long)ipa,
                   (unsigned long long)ctx->esr);
         a64_inject_abort(ctx, false, write, ctx->pc, ctx->far);
@@ -98,7 +98,7 @@ static int decode_iabt(struct axvm_vcpu *vcpu, struct a64_ctx *ctx, uint32_t iss
         exit->u.npf.access = AXVM_ACCESS_EXEC;
         return AXVM_OK;
     }
-    AXVM_WARN("axvm: vm %s vcpu %u: instruction abort at pc 0x%llx esr 0x%llx: abort injected\n", vcpu->vm->cfg.name,
+    AXVM_WARN("vm %s vcpu %u: instruction abort at pc 0x%llx esr 0x%llx: abort injected\n", vcpu->vm->cfg.name,
               vcpu->id, (unsigned long long)ctx->pc, (unsigned long long)ctx->esr);
     a64_inject_abort(ctx, true, false, ctx->pc, ctx->far);
     vcpu->stats.faults_injected++;
@@ -140,7 +140,7 @@ int a64_decode_sync(struct axvm_vcpu *vcpu, struct a64_ctx *ctx, struct axvm_exi
         ctx->hpfar = read_sysreg(hpfar_el2);
         return decode_iabt(vcpu, ctx, iss, exit);
     default:
-        AXVM_WARN("axvm: vm %s vcpu %u: unhandled exception class 0x%x at pc 0x%llx: UNDEFINED injected\n",
+        AXVM_WARN("vm %s vcpu %u: unhandled exception class 0x%x at pc 0x%llx: UNDEFINED injected\n",
                   vcpu->vm->cfg.name, vcpu->id, ec, (unsigned long long)ctx->pc);
         a64_inject_undef(vcpu, ctx, ctx->pc);
         vcpu->stats.faults_injected++;

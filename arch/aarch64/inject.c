@@ -78,6 +78,22 @@ void a64_inject_abort(struct a64_ctx *ctx, bool instr, bool write, uint64_t pc, 
 int a64_vcpu_inject_fault(struct axvm_vcpu *vcpu, const struct axvm_exit *exit)
 {
     struct a64_ctx *ctx = vcpu->arch;
+    /* A log line per fault, but a guest must not be able to flood the console. */
+    if (ctx->faults_logged < 16) {
+        ctx->faults_logged++;
+        uint64_t addr = exit->reason == AXVM_EXIT_MMIO_READ    ? exit->u.mmio_read.addr
+                        : exit->reason == AXVM_EXIT_MMIO_WRITE ? exit->u.mmio_write.addr
+                        : exit->reason == AXVM_EXIT_NESTED_PAGE_FAULT ? exit->u.npf.addr
+                                                                       : exit->u.sysreg.addr;
+        AXVM_WARN("vm %s vcpu %u: %s at pc 0x%llx addr 0x%llx not completed: %s injected%s\n",
+                  vcpu->vm->cfg.name, vcpu->id, axvm_exit_reason_name(exit->reason),
+                  (unsigned long long)exit->guest_pc, (unsigned long long)addr,
+                  exit->reason == AXVM_EXIT_SYSREG_READ || exit->reason == AXVM_EXIT_SYSREG_WRITE ||
+                          exit->reason == AXVM_EXIT_HYPERCALL
+                      ? "UNDEFINED"
+                      : "abort",
+                  ctx->faults_logged == 16 ? " (further ones not logged)" : "");
+    }
     switch (exit->reason) {
     case AXVM_EXIT_MMIO_READ:
     case AXVM_EXIT_MMIO_WRITE:

@@ -155,7 +155,7 @@ void a64_handle_sysreg(struct axvm_vcpu *vcpu, struct a64_ctx *ctx, uint32_t iss
     }
 undef:
     avm->undef_injected++;
-    AXVM_DEBUG("axvm: vm %s vcpu %u: %s sysreg %u:%u:c%u:c%u:%u (0x%x) at pc 0x%llx: UNDEFINED\n", vcpu->vm->cfg.name,
+    AXVM_DEBUG("vm %s vcpu %u: %s sysreg %u:%u:c%u:c%u:%u (0x%x) at pc 0x%llx: UNDEFINED\n", vcpu->vm->cfg.name,
                vcpu->id, read ? "mrs" : "msr", op0, op1, crn, crm, op2, enc, (unsigned long long)pc);
     a64_inject_undef(vcpu, ctx, pc);
     vcpu->stats.faults_injected++;

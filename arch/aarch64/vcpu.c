@@ -192,7 +192,7 @@ static int a64_vm_attach_device(struct axvm_vm *vm, const struct axvm_emu_dev_co
         if (!avm->gicd_base || !avm->gicr_base)
             return AXVM_OK;
         if (!a64_vgic_present()) {
-            AXVM_WARN("axvm: vm %s: no vGIC model in this build; guest gets no interrupts\n", vm->cfg.name);
+            AXVM_WARN("vm %s: no vGIC model in this build; guest gets no interrupts\n", vm->cfg.name);
             return AXVM_OK;
         }
         int r = vgic_vm_init(vm, avm->gicd_base, avm->gicr_base, avm->nr_spis);
@@ -248,6 +248,7 @@ static int a64_vcpu_setup(struct axvm_vcpu *vcpu, axvm_gpa_t entry, uint64_t arg
     ctx->hcr = A64_GUEST_HCR;
     ctx->fp_stale = true;
     ctx->esr = ctx->far = ctx->hpfar = 0;
+    ctx->faults_logged = 0;
     /* A HW-linked timer interrupt of the previous life may still be active. */
     ctx->vtimer_reset = true;
     ctx->vtimer_hw_pending = false;
@@ -470,7 +471,7 @@ static int a64_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
         return AXVM_OK;
     default:
         /* An SError from the guest's own doing: reflect it as a virtual SError. */
-        AXVM_WARN("axvm: vm %s vcpu %u: SError (ESR_EL2 0x%llx), virtual SError injected\n", vcpu->vm->cfg.name,
+        AXVM_WARN("vm %s vcpu %u: SError (ESR_EL2 0x%llx), virtual SError injected\n", vcpu->vm->cfg.name,
                   vcpu->id, (unsigned long long)read_sysreg(esr_el2));
         ctx->hcr |= HCR_VSE;
         exit->reason = AXVM_EXIT_NOTHING;
