@@ -89,10 +89,15 @@ void rt_console_input_ready(void)
     struct a64_vm *avm = vm ? vm->arch : NULL;
     if (!avm || !avm->uart)
         return;
+    /* Called from the RX interrupt on CPU 0 and from vCPU entries on any CPU:
+     * the ring has a single-consumer tail. */
+    static axvm_spinlock_t input_lock = AXVM_SPINLOCK_INIT;
+    axvm_spin_lock(&input_lock);
     while (axvm_pl011_rx_room(avm->uart) > 0) {
         int c = rt_console_getc();
         if (c < 0)
             break;
         axvm_pl011_push_input(avm->uart, (uint8_t)c);
     }
+    axvm_spin_unlock(&input_lock);
 }
