@@ -34,7 +34,7 @@ int rt_builtin_selftest_config(struct axvm_platform_config *cfg)
     /* Without the test device model the smoke guest's MMIO cases fail (abort). */
     vm->n_devs = axvm_testdev_attach ? 4 : 3;
     vm->images[0] = (struct axvm_image){.data = smoke_image,
-                                        .size = (uint64_t)(smoke_image_end - smoke_image),
+                                        .size = (uint64_t)((uintptr_t)smoke_image_end - (uintptr_t)smoke_image),
                                         .load_gpa = 0x40000000};
     vm->n_images = 1;
     vm->entry = 0x40000000;
