@@ -361,31 +361,43 @@ def chart(r, png):
         for op in ("hvc", "mmio", "sysreg", "sgi-self", "timer", "sgi-pingpong"):
             if op in e:
                 f.write(f'"{op}" {e[op]["hyp_instr"]}\n')
+    have_boot, have_exits = bool(b), bool(e)
+    if not (have_boot or have_exits):
+        log("no boot or exit numbers: no chart")
+        return False
     date = r["date"][:16].replace("T", " ")
+    panels = int(have_boot) + int(have_exits)
     script = f"""
-set terminal pngcairo size 1100,460 font ",10"
+set terminal pngcairo size {550 * panels + 100},460 font ",10"
 set output "{png}"
-set multiplot layout 1,2 title "axvm vs. bare QEMU ({date} UTC)"
+set multiplot layout 1,{panels} title "axvm vs. bare QEMU ({date} UTC, commit {r['commit']})"
 set style data histogram
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set boxwidth 0.9
 set grid ytics
-set yrange [0:*]
-set title "Linux boot to userspace (median wall time)"
+"""
+    if have_boot:
+        script += f"""
+set title "Linux boot to userspace (median wall time, {PAIRS} pairs)"
 set ylabel "seconds"
+set yrange [0:*]
 set key top left
 plot "{dat}/boot.dat" using 2:xtic(1) title "bare QEMU", "" using 3 title "axvm", \\
-     "" using 0:3:(sprintf("x%.2f", $4)) with labels offset 1.5,0.7 notitle
-set title "Hypervisor instructions per operation (-icount)"
-set ylabel "instructions"
-set logscale y
-set yrange [100:*]
-set xtics rotate by -20
-plot "{dat}/exits.dat" using 2:xtic(1) title "axvm - bare QEMU" lc rgb "#d95f02", \\
-     "" using 0:2:(sprintf("%.0f", $2)) with labels offset 0,0.7 notitle
-unset multiplot
+     "" using ($0 + 0.2):3:(sprintf("x%.2f", $4)) with labels offset 0,0.8 notitle
 """
+    if have_exits:
+        script += f"""
+set title "Hypervisor instructions per operation (QEMU -icount)"
+set ylabel "instructions (axvm - bare QEMU)"
+set logscale y
+set yrange [100:100000]
+set key off
+set xtics rotate by -20
+plot "{dat}/exits.dat" using 2:xtic(1) lc rgb "#d95f02", \\
+     "" using 0:2:(sprintf("%.0f", $2)) with labels offset 0,0.8 notitle
+"""
+    script += "unset multiplot\n"
     sf = os.path.join(dat, "chart.gp")
     with open(sf, "w") as f:
         f.write(script)
