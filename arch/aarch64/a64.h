@@ -95,6 +95,8 @@ int a64_attach_device(struct axvm_vm *vm, const struct axvm_emu_dev_config *dev)
 void a64_devices_reset(struct axvm_vm *vm);
 void a64_devices_release(struct axvm_vm *vm);
 void rt_console_input_ready(void);
+struct axvm_vm *a64_console_focus(void);
+int a64_console_set_focus(struct axvm_vm *vm);
 int rt_console_getc(void);
 
 /* vGIC model, linked when arch/aarch64/vgic_*.c exists (weak otherwise). */

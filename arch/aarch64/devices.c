@@ -14,6 +14,9 @@ int axvm_testdev_attach(struct axvm_vm *vm, uint64_t base) __attribute__((weak))
 int vgic_set_level(struct axvm_vm *vm, uint32_t intid, bool level, struct axvm_vcpu **target) __attribute__((weak));
 
 static struct axvm_vm *_Atomic console_vm;
+/* Input hand-over runs from the RX interrupt on CPU 0 and from vCPU entries
+ * on any CPU: the runtime's ring has a single-consumer tail. */
+static axvm_spinlock_t input_lock = AXVM_SPINLOCK_INIT;
 
 static void uart_set_irq(void *arg, bool level)
 {
@@ -85,19 +88,36 @@ void a64_devices_release(struct axvm_vm *vm)
  * owning VM's UART; the rest waits in the runtime's ring. */
 void rt_console_input_ready(void)
 {
+    axvm_spin_lock(&input_lock);
     struct axvm_vm *vm = atomic_load(&console_vm);
     struct a64_vm *avm = vm ? vm->arch : NULL;
-    if (!avm || !avm->uart)
-        return;
-    /* Called from the RX interrupt on CPU 0 and from vCPU entries on any CPU:
-     * the ring has a single-consumer tail. */
-    static axvm_spinlock_t input_lock = AXVM_SPINLOCK_INIT;
-    axvm_spin_lock(&input_lock);
-    while (axvm_pl011_rx_room(avm->uart) > 0) {
+    while (avm && avm->uart && axvm_pl011_rx_room(avm->uart) > 0) {
         int c = rt_console_getc();
         if (c < 0)
             break;
         axvm_pl011_push_input(avm->uart, (uint8_t)c);
     }
     axvm_spin_unlock(&input_lock);
+}
+
+struct axvm_vm *a64_console_focus(void)
+{
+    return atomic_load(&console_vm);
+}
+
+/* Console input to `vm` from now on (the runtime's escape commands). What
+ * was typed before goes to the previous owner as far as its FIFO takes it;
+ * the rest is dropped rather than delivered to a VM it was not meant for. */
+int a64_console_set_focus(struct axvm_vm *vm)
+{
+    struct a64_vm *avm = vm ? vm->arch : NULL;
+    if (!avm || !avm->uart)
+        return AXVM_ENODEV;
+    rt_console_input_ready();
+    axvm_spin_lock(&input_lock);
+    while (rt_console_getc() >= 0) {
+    }
+    atomic_store(&console_vm, vm);
+    axvm_spin_unlock(&input_lock);
+    return AXVM_OK;
 }

@@ -160,5 +160,8 @@ bool axvm_vm_gpa_is_ram(const struct axvm_vm *vm, axvm_gpa_t gpa, uint64_t len);
  * interleave mid-line; a line is written when it ends or the buffer fills. */
 void axvm_vm_console_putc(struct axvm_vm *vm, char c);
 void axvm_vm_console_flush(struct axvm_vm *vm);
+/* Start every line a VM writes with "[name] " (off by default; the runtime
+ * turns it on when several VMs share one console). */
+void axvm_vm_console_set_prefix(bool on);
 
 #endif

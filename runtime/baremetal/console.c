@@ -1,6 +1,7 @@
 /* The hypervisor's PL011 console: polled output, interrupt-driven input.
  * Input is kept in a small ring until whoever owns the console (the VM whose
- * emulated PL011 is bound to it) drains it with rt_console_getc. */
+ * emulated PL011 is bound to it) drains it with rt_console_getc; Ctrl-]
+ * followed by a command byte never reaches a VM (console_cmd.c). */
 #include <stdatomic.h>
 
 #include "axvm/hal.h"
@@ -18,8 +19,10 @@
 #define INT_RT (1u << 6)
 
 static axvm_spinlock_t tx_lock = AXVM_SPINLOCK_INIT;
+static bool tx_midline; /* the last byte written was not a newline */
 static char rx_ring[256];
 static _Atomic unsigned rx_head, rx_tail;
+static bool rx_escape;  /* RT_CONSOLE_ESCAPE seen, its command byte not yet */
 
 static inline volatile uint32_t *uart_reg(unsigned off)
 {
@@ -50,20 +53,43 @@ void hal_console_write(const char *buf, size_t len)
     axvm_spin_lock(&tx_lock);
     for (size_t i = 0; i < len; i++)
         rt_console_putc_raw(buf[i]);
+    if (len)
+        tx_midline = buf[len - 1] != '\n';
     axvm_spin_unlock(&tx_lock);
 }
 
+bool rt_console_midline(void)
+{
+    return tx_midline;
+}
+
+static void rx_push(char c)
+{
+    unsigned h = atomic_load(&rx_head);
+    if (h - atomic_load(&rx_tail) >= sizeof(rx_ring))
+        atomic_fetch_add(&rx_tail, 1);
+    rx_ring[h % sizeof(rx_ring)] = c;
+    atomic_store(&rx_head, h + 1);
+}
+
 /* Called on the CPU that took INTID 33: move the RX FIFO into the ring (the
- * oldest input is dropped when nobody reads). */
+ * oldest input is dropped when nobody reads), except the escape sequences,
+ * which are the hypervisor's console commands (console_cmd.c). */
 void rt_console_rx_irq(void)
 {
     while (!(*uart_reg(UART_FR) & FR_RXFE)) {
         char c = (char)(*uart_reg(UART_DR) & 0xff);
-        unsigned h = atomic_load(&rx_head);
-        if (h - atomic_load(&rx_tail) >= sizeof(rx_ring))
-            atomic_fetch_add(&rx_tail, 1);
-        rx_ring[h % sizeof(rx_ring)] = c;
-        atomic_store(&rx_head, h + 1);
+        if (rx_escape) {
+            rx_escape = false;
+            if (c != RT_CONSOLE_ESCAPE) {
+                rt_console_command(c);
+                continue;
+            }
+        } else if (c == RT_CONSOLE_ESCAPE) {
+            rx_escape = true;
+            continue;
+        }
+        rx_push(c);
     }
     *uart_reg(UART_ICR) = INT_RX | INT_RT;
 }

@@ -93,6 +93,24 @@ static void build_vms(void)
             vms[i] = NULL;
         }
     }
+    unsigned created = 0;
+    for (unsigned i = 0; i < plat_cfg.n_vms; i++) {
+        if (!vms[i])
+            continue;
+        created++;
+        /* Where each VM's RAM is in host memory (identity-mapped here): what
+         * the isolation tests probe for. */
+        for (unsigned k = 0; k < vms[i]->as.n_regions; k++) {
+            const struct axvm_region *r = &vms[i]->as.regions[k];
+            if (r->type == AXVM_REGION_RAM && r->hva)
+                axvm_printf("axvm: vm %s: ram 0x%llx+0x%llx at host 0x%llx\n", vms[i]->cfg.name,
+                            (unsigned long long)r->gpa, (unsigned long long)r->size,
+                            (unsigned long long)r->hpa);
+        }
+    }
+    /* Several VMs share the console: tell their lines apart. */
+    if (created > 1)
+        axvm_vm_console_set_prefix(true);
     for (unsigned i = 0; i < plat_cfg.n_ivc; i++) {
         const struct axvm_ivc_config *c = &plat_cfg.ivc[i];
         struct axvm_vm *a = axvm_vm_by_id(c->vm_a), *b = axvm_vm_by_id(c->vm_b);
@@ -113,6 +131,8 @@ static void build_vms(void)
         else
             axvm_printf("axvm: vm %s: booted, %u vCPU(s)\n", vms[i]->cfg.name, vms[i]->cfg.vcpu_count);
     }
+    if (created > 1)
+        rt_console_announce();
 }
 
 static _Noreturn void primary_main(void)

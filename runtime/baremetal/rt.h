@@ -39,6 +39,12 @@ void rt_console_puts_raw(const char *s);
 void rt_console_rx_irq(void);
 int rt_console_getc(void);
 bool rt_console_rx_pending(void);
+bool rt_console_midline(void);
+
+/* console_cmd.c: Ctrl-] <command> typed on the console */
+#define RT_CONSOLE_ESCAPE '\x1d'
+void rt_console_command(char c);
+void rt_console_announce(void);
 
 /* palloc.c */
 void rt_palloc_init(uint64_t base, uint64_t end);

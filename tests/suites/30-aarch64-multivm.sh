@@ -35,16 +35,17 @@ timeout 90 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cort
 rc=$?
 status=0
 for vm in sgi timer mmio; do
-    res=$(grep -a "^RESULT $vm env=axvm" "$log" | tr -d '\r')
+    # several VMs share the console: their lines carry a "[name] " prefix
+    res=$(grep -a "^\[$vm\] RESULT $vm env=axvm" "$log" | tr -d '\r')
     if [ -z "$res" ]; then
         echo "FAIL aarch64-multivm/$vm: no RESULT line"; status=1
     elif ! grep -q 'failed=0' <<<"$res"; then
         echo "FAIL aarch64-multivm/$vm: $res"; status=1
-        grep -a "^FAIL $vm\." "$log" | head -5 | sed 's/^/# /'
+        grep -a "^\[$vm\] FAIL $vm\." "$log" | head -5 | sed 's/^/# /'
     elif ! grep -aq "^axvm: vm $vm exit status 0" "$log"; then
         echo "FAIL aarch64-multivm/$vm: no 'exit status 0'"; status=1
     else
-        echo "PASS aarch64-multivm/$vm (${res#RESULT $vm env=axvm })"
+        echo "PASS aarch64-multivm/$vm (${res#*RESULT $vm env=axvm })"
     fi
 done
 if [ $rc -eq 0 ] && grep -aq '^axvm: all VMs stopped, powering off' "$log"; then
