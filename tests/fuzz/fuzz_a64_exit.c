@@ -83,6 +83,19 @@ void fz_a64_write_sysreg(const char *name, uint64_t value)
 static struct fz in;
 static unsigned exits_left;
 
+/* A load from the test device's PATTERN register that decoded to an MMIO
+ * read: what the destination register must hold when the vCPU next enters,
+ * if the core completed the load (PC and EL1 state as the decode left them,
+ * i.e. no abort injected since). */
+struct expect {
+    bool on;
+    unsigned reg;
+    uint64_t val;
+    uint64_t pc;
+    uint64_t el1[A64_EL1_NREGS];
+};
+static struct expect expect[NVCPU];
+
 static int h_vm_init(struct axvm_vm *vm)
 {
     struct a64_vm *a = calloc(1, sizeof(*a));
@@ -160,6 +173,8 @@ static int h_vcpu_setup(struct axvm_vcpu *v, axvm_gpa_t entry, uint64_t arg, axv
     c->x[0] = arg;
     c->pc = entry;
     c->pstate = 0x3c5;
+    if (v->id < NVCPU)
+        expect[v->id].on = false;
     return AXVM_OK;
 }
 
@@ -318,6 +333,25 @@ static void check_decode(const struct a64_snap *s, struct axvm_vcpu *v, const st
                      e->u.mmio_read.width == width && e->u.mmio_read.reg == srt);
             FZ_CHECK(e->u.mmio_read.reg_width == ((iss & (1u << 15)) ? 8 : 4));
             FZ_CHECK(e->u.mmio_read.sign_extend == ((iss & (1u << 21)) != 0));
+            uint64_t pat = TESTDEV + AXVM_TESTDEV_PATTERN;
+            if (ipa >= pat && ipa - pat + width <= 8 && srt < 31 && v->id < NVCPU) {
+                /* LDR/LDRB/LDRH/LDRSB/LDRSH/LDRSW semantics (Arm ARM C6) */
+                unsigned off = (unsigned)(ipa - pat);
+                uint64_t val = AXVM_TESTDEV_PATTERN_VALUE >> (8 * off);
+                if (width < 8) {
+                    val &= (1ull << (8 * width)) - 1;
+                    if ((iss & (1u << 21)) && (val >> (8 * width - 1)))
+                        val |= ~0ull << (8 * width);
+                }
+                if (!(iss & (1u << 15)))
+                    val &= 0xffffffffull; /* a W register: the upper half is zeroed */
+                struct expect *x = &expect[v->id];
+                x->on = true;
+                x->reg = srt;
+                x->val = val;
+                x->pc = c->pc;
+                memcpy(x->el1, c->el1, sizeof(x->el1));
+            }
         }
         return;
     }
@@ -332,13 +366,19 @@ static void check_decode(const struct a64_snap *s, struct axvm_vcpu *v, const st
 static int h_vcpu_run(struct axvm_vcpu *v, struct axvm_exit *e)
 {
     memset(e, 0, sizeof(*e));
+    struct a64_ctx *c = ctx_of(v);
+    struct expect *x = v->id < NVCPU ? &expect[v->id] : NULL;
+    if (x && x->on) {
+        if (c->pc == x->pc && !memcmp(c->el1, x->el1, sizeof(x->el1)))
+            FZ_CHECK(c->x[x->reg] == x->val);
+        x->on = false;
+    }
     if (!exits_left || !fz_left(&in)) {
         e->reason = AXVM_EXIT_NOTHING;
         return AXVM_OK;
     }
     exits_left--;
     struct fz *f = &in;
-    struct a64_ctx *c = ctx_of(v);
     static const unsigned ecs[] = {EC_WFX, EC_HVC64, EC_SMC64, EC_SYS64, EC_IABT_LOW, EC_DABT_LOW, EC_DABT_LOW,
                                    EC_DABT_LOW, EC_HVC64, 0x00, 0x07, 0x15, 0x21, 0x25, 0x2f, 0x3c};
     uint8_t k = fz_u8(f);
@@ -348,7 +388,13 @@ static int h_vcpu_run(struct axvm_vcpu *v, struct axvm_exit *e)
     hw_esr = (uint64_t)ec << 26 | (il ? ESR_IL : 0) | iss;
     uint64_t page = pick_gpa_page(f);
     hw_hpfar = (page >> 12) << 4 | (fz_u8(f) < 0x10 ? 0xf : 0);
-    hw_far = fz_u8(f) < 0xF0 ? (0xFFFF000000000000ull | (fz_u16(f) & 0xfff)) : fz_u64(f);
+    uint8_t fk = fz_u8(f);
+    if (fk < 0x60)
+        hw_far = 0xFFFF000000000000ull | (AXVM_TESTDEV_PATTERN + fz_u8(f) % 8); /* the PATTERN bytes */
+    else if (fk < 0xF0)
+        hw_far = 0xFFFF000000000000ull | (fz_u16(f) & 0xfff);
+    else
+        hw_far = fz_u64(f);
     /* the guest's registers at the exit */
     unsigned nreg = fz_u8(f) % 4;
     for (unsigned i = 0; i < nreg; i++) {
@@ -423,6 +469,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     in = (struct fz){data, size};
     exits_left = MAX_EXITS;
+    memset(expect, 0, sizeof(expect));
     fake_hal_console_clear();
 
     struct axvm_vm_config cfg;
