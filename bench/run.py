@@ -13,10 +13,11 @@ Parts (method: docs/BENCH.md):
   kvm        x86 port-I/O round trip, axvm-kvm vs. a bare KVM_RUN loop (only
              with a usable /dev/kvm).
 Writes bench/results/latest.json, bench/results/<UTC date-time>.json and
-bench/results/latest.png; prints the table.
+bench/results/latest.png (a partial run, BENCH_PARTS, writes build/bench/partial.*
+instead); prints the table.
 
 Environment: BUILD (build), AXVM_CACHE (~/.cache/axvm), BENCH_PAIRS (7),
-BENCH_PARTS (boot,exits,footprint,kvm), BENCH_PIO_ITERS ("1 20000").
+BENCH_PARTS (boot,exits,footprint,kvm), BENCH_PIO_ITERS ("1 40000").
 Exit status: 0, or 1 when a part failed (its entry in the JSON says why).
 """
 import datetime
@@ -180,12 +181,24 @@ def part_exits():
 
 # ---------------------------------------------------------------- boot
 
+def proc_cpu_seconds(pid):
+    """user + system CPU time of a process (all its threads), from /proc."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
 def boot_once(cmd, logfile, timeout=180):
+    """Wall seconds from starting QEMU to the marker, and QEMU's CPU seconds by then."""
     t0 = time.monotonic()
     with qc.Console(cmd, log=logfile) as c:
         c.expect(r"AXVM-GUEST-READY nproc=\d+", timeout=timeout)
         t = time.monotonic() - t0
-    return t
+        cpu = proc_cpu_seconds(c.proc.pid)
+    return t, cpu
 
 
 def part_boot():
@@ -206,11 +219,14 @@ def part_boot():
         try:
             for i in range(PAIRS):
                 order = ("axvm", "bare") if i % 2 == 0 else ("bare", "axvm")
-                t = {}
+                t, cpu = {}, {}
                 for m in order:
-                    t[m] = boot_once(a_cmd if m == "axvm" else b_cmd, os.path.join(OUT, f"boot-{n}cpu-{m}.log"))
+                    t[m], cpu[m] = boot_once(a_cmd if m == "axvm" else b_cmd,
+                                             os.path.join(OUT, f"boot-{n}cpu-{m}.log"))
                 pairs.append({"axvm_s": round(t["axvm"], 3), "bare_s": round(t["bare"], 3),
-                              "ratio": round(t["axvm"] / t["bare"], 3), "first": order[0]})
+                              "ratio": round(t["axvm"] / t["bare"], 3), "first": order[0],
+                              "axvm_cpu_s": round(cpu["axvm"], 2), "bare_cpu_s": round(cpu["bare"], 2),
+                              "cpu_ratio": round(cpu["axvm"] / cpu["bare"], 3) if cpu["bare"] > 0 else None})
                 log(f"boot {n} vCPU pair {i + 1}/{PAIRS}: axvm {t['axvm']:.2f} s, bare {t['bare']:.2f} s")
         except qc.Timeout as e:
             out["fail"].append(f"{n} vCPU: no AXVM-GUEST-READY: {str(e)[:300]}")
@@ -222,6 +238,9 @@ def part_boot():
             "ratio_min": min(ratios), "ratio_max": max(ratios),
             "axvm_median_s": round(statistics.median(p["axvm_s"] for p in pairs), 3),
             "bare_median_s": round(statistics.median(p["bare_s"] for p in pairs), 3),
+            "cpu_ratio_median": round(statistics.median(p["cpu_ratio"] for p in pairs if p["cpu_ratio"]), 3),
+            "axvm_cpu_median_s": round(statistics.median(p["axvm_cpu_s"] for p in pairs), 2),
+            "bare_cpu_median_s": round(statistics.median(p["bare_cpu_s"] for p in pairs), 2),
             "axvm_cmd": " ".join(shlex.quote(x) for x in a_cmd),
             "bare_cmd": " ".join(shlex.quote(x) for x in b_cmd),
         }
@@ -268,13 +287,13 @@ def part_kvm():
         return {"skipped": "no usable /dev/kvm"}
     axvm_kvm = os.path.join(BUILD, "kvm", "axvm-kvm")
     bare = os.path.join(OUT, "kvm_bare")
-    iters = [int(x) for x in os.environ.get("BENCH_PIO_ITERS", "1 20000").split()]
+    iters = [int(x) for x in os.environ.get("BENCH_PIO_ITERS", "1 40000").split()]
     lo, hi = min(iters), max(iters)
     img = {n: os.path.join(OUT, "kvm", f"pio-{n}.bin") for n in (lo, hi)}
     cmds = {"axvm": lambda n: [axvm_kvm, "--mode", "real", "--image", img[n]],
             "bare": lambda n: [bare, img[n]]}
     per = {"axvm": [], "bare": []}
-    rounds = 7
+    rounds = 9
     for i in range(rounds):
         order = ("axvm", "bare") if i % 2 == 0 else ("bare", "axvm")
         for m in order:
@@ -291,7 +310,9 @@ def part_kvm():
     for m in per:
         res[m] = {"us_per_io_median": round(statistics.median(per[m]), 2), "min": round(min(per[m]), 2),
                   "max": round(max(per[m]), 2), "raw_us": [round(x, 2) for x in per[m]]}
-    res["ratio_median"] = round(res["axvm"]["us_per_io_median"] / res["bare"]["us_per_io_median"], 3)
+    ratios = [a / b for a, b in zip(per["axvm"], per["bare"]) if b > 0]
+    res["ratio_median"] = round(statistics.median(ratios), 3)
+    res["ratio_min"], res["ratio_max"] = round(min(ratios), 3), round(max(ratios), 3)
     return res
 
 
@@ -305,6 +326,8 @@ def table(r):
         L.append(f"  {n} vCPU: axvm {v['axvm_median_s']:.2f} s  bare {v['bare_median_s']:.2f} s  "
                  f"ratio median {v['ratio_median']:.2f} (min {v['ratio_min']:.2f}, max {v['ratio_max']:.2f}), "
                  f"{len(v['pairs'])} pairs")
+        L.append(f"          QEMU CPU time by then: axvm {v['axvm_cpu_median_s']:.2f} s  bare {v['bare_cpu_median_s']:.2f} s  "
+                 f"ratio median {v['cpu_ratio_median']:.2f}")
     for f in b.get("fail", []):
         L.append(f"  FAILED: {f}")
     e = r.get("exits", {})
@@ -340,7 +363,7 @@ def table(r):
         L.append(f"  skipped: {k['skipped']}")
     elif "axvm" in k:
         L.append(f"  axvm-kvm {k['axvm']['us_per_io_median']:.2f} us  bare KVM_RUN loop {k['bare']['us_per_io_median']:.2f} us  "
-                 f"ratio {k['ratio_median']:.2f}")
+                 f"ratio median {k['ratio_median']:.2f} (min {k['ratio_min']:.2f}, max {k['ratio_max']:.2f})")
     for f in k.get("fail", []):
         L.append(f"  FAILED: {f}")
     return "\n".join(L)
@@ -428,14 +451,18 @@ def main():
             r[part] = {"fail": [f"{type(ex).__name__}: {ex}"]}
         r[part]["seconds"] = round(time.monotonic() - s, 1)
     r["total_seconds"] = round(time.monotonic() - t0, 1)
-    latest = os.path.join(RESULTS, "latest.json")
+    if set(PARTS) >= set(funcs):
+        latest, png = os.path.join(RESULTS, "latest.json"), os.path.join(RESULTS, "latest.png")
+    else:  # a partial run (BENCH_PARTS) does not replace the published results
+        latest, png = os.path.join(OUT, "partial.json"), os.path.join(OUT, "partial.png")
     with open(latest, "w") as f:
         json.dump(r, f, indent=1)
         f.write("\n")
-    shutil.copy(latest, os.path.join(RESULTS, now.strftime("%Y-%m-%dT%H%M%SZ") + ".json"))
-    chart(r, os.path.join(RESULTS, "latest.png"))
+    if latest.startswith(RESULTS):
+        shutil.copy(latest, os.path.join(RESULTS, now.strftime("%Y-%m-%dT%H%M%SZ") + ".json"))
+    chart(r, png)
     print(table(r))
-    print(f"(bench/results/latest.json, latest.png; {r['total_seconds']:.0f} s)")
+    print(f"({latest}, {png}; {r['total_seconds']:.0f} s)")
     failed = any(r.get(p, {}).get("fail") for p in PARTS)
     return 1 if failed else 0
 

@@ -4,7 +4,7 @@
 # numbers: docs/BENCH.md. Results: bench/results/latest.{json,png} + a dated copy.
 
 BENCH_OUT := $(BUILD)/bench
-BENCH_PIO_ITERS := 1 20000
+BENCH_PIO_ITERS := 1 40000
 
 # Structure sizes as the AArch64 image lays them out (read from the symbol table).
 $(BENCH_OUT)/footprint.o: bench/footprint.c $(wildcard include/axvm/*.h arch/aarch64/*.h)
