@@ -12,8 +12,8 @@ Parts (method: docs/BENCH.md):
   footprint  image sizes, structure sizes, stage-2 table pages.
   kvm        x86 port-I/O round trip, axvm-kvm vs. a bare KVM_RUN loop (only
              with a usable /dev/kvm).
-Writes bench/results/latest.json, bench/results/<UTC date-time>.json and
-bench/results/latest.png (a partial run, BENCH_PARTS, writes build/bench/partial.*
+Writes bench/results/latest.json, bench/results/<UTC date-time>.json,
+bench/results/latest.png and latest.md (the tables of docs/BENCH.md) (a partial run, BENCH_PARTS, writes build/bench/partial.*
 instead); prints the table.
 
 Environment: BUILD (build), AXVM_CACHE (~/.cache/axvm), BENCH_PAIRS (7),
@@ -369,6 +369,59 @@ def table(r):
     return "\n".join(L)
 
 
+def markdown(r):
+    """The results as the Markdown tables of docs/BENCH.md and README."""
+    L = [f"Run of {r['date'][:16].replace('T', ' ')} UTC, commit {r['commit']}, {r['qemu']}, "
+         f"{r['nproc']} host cores shared with other work (load average {r.get('boot', {}).get('load_average_at_start', float('nan')):.1f} at the start of the boots).", ""]
+    b = r.get("boot", {}).get("vcpus", {})
+    if b:
+        L += ["| Linux boot to `AXVM-GUEST-READY` | bare QEMU | axvm | axvm / bare, median of pairs (min - max) | QEMU CPU time, axvm / bare |",
+              "|---|---|---|---|---|"]
+        for n, v in sorted(b.items()):
+            L.append(f"| {n} vCPU, {len(v['pairs'])} pairs | {v['bare_median_s']:.2f} s | {v['axvm_median_s']:.2f} s | "
+                     f"**{v['ratio_median']:.2f}** ({v['ratio_min']:.2f} - {v['ratio_max']:.2f}) | "
+                     f"{v['bare_cpu_median_s']:.2f} s / {v['axvm_cpu_median_s']:.2f} s = {v['cpu_ratio_median']:.2f} |")
+        L.append("")
+    e = r.get("exits", {})
+    if "ops" in e:
+        L += ["| operation (QEMU -icount shift=0) | axvm: instr. per iteration | bare QEMU | **hypervisor instructions** | raw (axvm): ticks / iterations |",
+              "|---|---|---|---|---|"]
+        for op, desc in OPS + [("timer", "virtual timer: deadline -> first instruction of the guest's handler")]:
+            o = e["ops"][op]
+            if op == "timer":
+                t = o["axvm"]["raw"][0]
+                raw = f"CVAL {t['cval']}, handler read {t['vct']}, {t['spins']} spins ({len(o['axvm']['raw'])} samples, all equal)" \
+                    if o["axvm"]["instr_min"] == o["axvm"]["instr_max"] else f"{len(o['axvm']['raw'])} samples, spread {o['axvm']['instr_max'] - o['axvm']['instr_min']:.0f}"
+                L.append(f"| {desc} | {o['axvm']['instr_min']:.0f} | {o['bare']['instr_min']:.0f} | **{o['hyp_instr']:.0f}** | {raw} |")
+                continue
+            raw = ", ".join(str(x["ticks"]) for x in o["axvm"]["raw"])
+            L.append(f"| {desc} | {o['axvm']['instr_per_iter']:.1f} | {o['bare']['instr_per_iter']:.1f} | "
+                     f"**{o['hyp_instr']:.0f}** | {raw} / {o['axvm']['raw'][0]['iters']} |")
+        c = e["calibration"]
+        L += ["", f"Counter: CNTFRQ {c['axvm']['cntfrq_hz'] / 1e6:g} MHz, {c['axvm']['ns_per_tick']:g} ns per tick; "
+              f"the empty loop (3 instructions) measures {c['bare']['ns_per_instruction']:.4f} ns per instruction under bare QEMU "
+              f"and {c['axvm']['ns_per_instruction']:.4f} under axvm.", ""]
+    fp = r.get("footprint", {})
+    if "image" in fp:
+        i, z = fp["image"], fp["sizeof"]
+        L += ["| footprint | bytes |", "|---|---|",
+              f"| `axvm.elf` text / data / bss | {i['text']} / {i['data']} / {i['bss']} |",
+              f"| per VM slot (static): `struct axvm_vm` (with 8 `axvm_vcpu` of {z['axvm_vcpu']}) + `a64_vm` + `vgic_dist` | "
+              f"{z['axvm_vm']} + {z['a64_vm']} + {z['vgic_dist']} = {fp['per_vm_static_bytes']} |",
+              f"| per vCPU (allocated): one page for its `a64_ctx` ({z['a64_ctx']} used) | 4096 |",
+              f"| stage-2 tables of the 512 MiB Linux VM | {fp['stage2_linux_512MiB']['table_pages']} pages |", ""]
+    k = r.get("kvm", {})
+    if "axvm" in k:
+        L += ["| x86 port-I/O round trip (`in` from the debug port) | median | min - max |", "|---|---|---|",
+              f"| bare `KVM_RUN` loop (`bench/kvm_bare.c`) | {k['bare']['us_per_io_median']:.2f} us | {k['bare']['min']:.2f} - {k['bare']['max']:.2f} us |",
+              f"| `axvm-kvm` | {k['axvm']['us_per_io_median']:.2f} us | {k['axvm']['min']:.2f} - {k['axvm']['max']:.2f} us |",
+              f"| ratio axvm-kvm / bare, median of rounds | **{k['ratio_median']:.2f}** | {k['ratio_min']:.2f} - {k['ratio_max']:.2f} |", ""]
+    elif "skipped" in k:
+        L += [f"x86/KVM: skipped ({k['skipped']}).", ""]
+    L.append(f"`make bench` took {r['total_seconds']:.0f} s.")
+    return "\n".join(L) + "\n"
+
+
 def chart(r, png):
     if not shutil.which("gnuplot"):
         log("gnuplot missing: no chart")
@@ -460,6 +513,8 @@ def main():
         f.write("\n")
     if latest.startswith(RESULTS):
         shutil.copy(latest, os.path.join(RESULTS, now.strftime("%Y-%m-%dT%H%M%SZ") + ".json"))
+    with open(latest[:-len(".json")] + ".md", "w") as f:
+        f.write(markdown(r))
     chart(r, png)
     print(table(r))
     print(f"({latest}, {png}; {r['total_seconds']:.0f} s)")
