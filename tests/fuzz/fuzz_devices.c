@@ -411,9 +411,32 @@ static uint64_t pick_gpa(struct fz *f)
     }
 }
 
+/* An argument the run hook replaces with the last value a hypercall returned
+ * to any vCPU: a guest uses the channel id it was given (ids carry a
+ * generation, so the script cannot know them in advance). */
+#define ARG_LAST_RETURN 0x1A57BEEF1A57BEEFull
+static uint64_t last_return;
+static unsigned seen_returns[AXVM_MAX_VCPUS + 1];
+
+static void run_hook(struct axvm_vcpu *v, struct axvm_exit *e)
+{
+    struct fake_vcpu *fv = fake_vcpu(v);
+    unsigned slot = v->vm->cfg.id == 1 ? v->id : AXVM_MAX_VCPUS;
+    if (fv->n_ret != seen_returns[slot] && fv->n_ret > 0) {
+        seen_returns[slot] = fv->n_ret;
+        last_return = fv->ret[fv->n_ret - 1];
+    }
+    if (e->reason != AXVM_EXIT_HYPERCALL)
+        return;
+    for (unsigned i = 0; i < 6; i++)
+        if (e->u.hypercall.args[i] == ARG_LAST_RETURN)
+            e->u.hypercall.args[i] = last_return;
+}
+
 static uint64_t pick_arg(struct fz *f)
 {
-    switch (fz_u8(f) % 8) {
+    switch (fz_u8(f) % 9) {
+    case 7: return ARG_LAST_RETURN;
     case 0: return fz_u8(f) % 4;                           /* VM ids, channel slots */
     case 1: return IVC_GPA + 0x1000ull * (fz_u8(f) % 4);   /* free guest-physical space */
     case 2: return RAM + 0x1000ull * (fz_u8(f) % 0x44);    /* RAM and just past it */
@@ -428,7 +451,7 @@ static void make_exit(struct fz *f, struct axvm_exit *e, unsigned nvcpu)
 {
     memset(e, 0, sizeof(*e));
     e->guest_pc = fz_u16(f);
-    uint8_t k = fz_u8(f) % 22;
+    uint8_t k = fz_u8(f) % 24;
     switch (k) {
     case 0: case 1: case 2:
         e->reason = AXVM_EXIT_MMIO_READ;
@@ -497,6 +520,23 @@ static void make_exit(struct fz *f, struct axvm_exit *e, unsigned nvcpu)
         e->reason = fz_u8(f) < 0x80 ? AXVM_EXIT_FAIL_ENTRY : (enum axvm_exit_reason)fz_u8(f);
         e->u.fail_entry.hw_reason = fz_u64(f);
         break;
+    case 21:
+        /* a well-formed channel request (the peer is VM 2, or VM 1 for the peer) */
+        e->reason = AXVM_EXIT_HYPERCALL;
+        e->u.hypercall.nr = AXVM_HC_IVC_ALLOC;
+        e->u.hypercall.args[0] = 1 + fz_u8(f) % 2;
+        e->u.hypercall.args[1] = IVC_GPA + 0x1000ull * (fz_u8(f) % 4);
+        e->u.hypercall.args[2] = IVC_GPA + 0x1000ull * (fz_u8(f) % 4);
+        e->u.hypercall.args[3] = 0x1000ull * (1 + fz_u8(f) % 3);
+        e->u.hypercall.args[4] = 32 + fz_u8(f) % 8;
+        e->u.hypercall.args[5] = 32 + fz_u8(f) % 8;
+        break;
+    case 22:
+        /* use the channel id the last call returned */
+        e->reason = AXVM_EXIT_HYPERCALL;
+        e->u.hypercall.nr = AXVM_HC_IVC_RELEASE + fz_u8(f) % 3; /* RELEASE, DOORBELL, INFO */
+        e->u.hypercall.args[0] = ARG_LAST_RETURN;
+        break;
     default:
         e->reason = AXVM_EXIT_NOTHING;
         break;
@@ -536,6 +576,10 @@ static void run_mode(struct fz *f)
     cfg_a.devs[1] = (struct axvm_emu_dev_config){.kind = AXVM_EMU_RTC, .base = STUB, .size = 0x1000};
     cfg_a.n_devs = 2;
     base_config(&cfg_b, 2, "peer", 1, PEER_PCPU, PEER_RAM_SIZE);
+
+    last_return = 0;
+    memset(seen_returns, 0, sizeof(seen_returns));
+    fake_run_hook = run_hook;
 
     struct axvm_vm *a = NULL, *b = NULL;
     FZ_CHECK(axvm_vm_create(&cfg_a, &a) == AXVM_OK);
@@ -591,6 +635,7 @@ static void run_mode(struct fz *f)
     axvm_pl011_release(uart);
     FZ_CHECK(axvm_vm_destroy(a) == AXVM_OK);
     FZ_CHECK(axvm_vm_destroy(b) == AXVM_OK);
+    fake_run_hook = NULL;
     FZ_CHECK(axvm_vm_at(0) == NULL);
     FZ_CHECK(fake_hal_pages_outstanding() == 0);
 }
