@@ -57,6 +57,11 @@ uint64_t axvm_hypercall_dispatch(struct axvm_vcpu *vcpu, const struct axvm_exit 
                                                              : axvm_ivc_doorbell((uint32_t)a[0], vm);
         return axvm_err_to_reg(rc);
     }
+    case AXVM_HC_IVC_FIND: {
+        uint32_t id;
+        int rc = axvm_ivc_find(vm, a[0], &id);
+        return rc ? axvm_err_to_reg(rc) : id;
+    }
     case AXVM_HC_IVC_INFO: {
         const struct axvm_ivc_channel *ch = own_channel(vm, a[0]);
         return ch ? ch->size : axvm_err_to_reg(AXVM_ENOENT);

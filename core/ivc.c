@@ -182,6 +182,24 @@ const struct axvm_ivc_channel *axvm_ivc_get(uint32_t id)
     return lookup(id);
 }
 
+int axvm_ivc_find(const struct axvm_vm *vm, axvm_gpa_t gpa, uint32_t *id_out)
+{
+    int rc = AXVM_ENOENT;
+    axvm_spin_lock(&ivc_lock);
+    for (unsigned i = 0; i < AXVM_MAX_IVC_CHANNELS && rc; i++) {
+        const struct axvm_ivc_channel *ch = &channels[i];
+        for (unsigned e = 0; ch->in_use && e < 2 && rc; e++) {
+            if (ch->end[e].vm == vm && ch->end[e].gpa == gpa) {
+                if (id_out)
+                    *id_out = ch->id;
+                rc = AXVM_OK;
+            }
+        }
+    }
+    axvm_spin_unlock(&ivc_lock);
+    return rc;
+}
+
 void axvm_ivc_release_all(struct axvm_vm *vm)
 {
     axvm_spin_lock(&ivc_lock);

@@ -27,7 +27,7 @@ $(GA64_OUT)/%.bin: $(GA64_OUT)/%.elf
 
 # Guests that only make sense together (tests/suites/55-hostile.sh): their
 # source is <name>/<name>.c, not main.c, so the one-guest-per-VM suite skips them.
-GA64_SOLO := hostile heartbeat
+GA64_SOLO := hostile heartbeat ivc probe life
 $(foreach n,$(GA64_SOLO),$(eval $(GA64_OUT)/$(n).elf: $(GA64_OUT)/obj/$(n)/$(n).c.o $(GA64_LIB_OBJS) $(GA64_DIR)/lib/guest.ld ; $$(A64_CC) $$(GA64_CFLAGS) $$(GA64_LDFLAGS) -o $$@ $$(filter %.o,$$^)))
 
 guests-aarch64: $(foreach n,$(GA64_NAMES) $(GA64_SOLO),$(GA64_OUT)/$(n).elf $(GA64_OUT)/$(n).bin)

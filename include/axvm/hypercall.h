@@ -15,6 +15,8 @@ enum axvm_hypercall {
     AXVM_HC_IVC_INFO = 4,       /* (channel id) -> size */
     AXVM_HC_VM_ID = 5,          /* -> the caller's VM id */
     AXVM_HC_DEBUG_PUTC = 6,     /* (char) -> 0: early console for test guests */
+    AXVM_HC_IVC_FIND = 7,       /* (my gpa) -> id of the caller's channel mapped there
+                                   (how a guest learns the ids of configured channels) */
     AXVM_HC_COUNT_
 };
 

@@ -41,6 +41,9 @@ int axvm_ivc_release(uint32_t id, struct axvm_vm *by);
 /* Ring the other end's doorbell. AXVM_ENOENT / AXVM_EINVAL as above. */
 int axvm_ivc_doorbell(uint32_t id, struct axvm_vm *from);
 const struct axvm_ivc_channel *axvm_ivc_get(uint32_t id);
+/* Id of the channel whose end in `vm` is mapped at `gpa` (the first page of
+ * the window); AXVM_ENOENT if none. */
+int axvm_ivc_find(const struct axvm_vm *vm, axvm_gpa_t gpa, uint32_t *id_out);
 /* Release every channel one VM is an end of (VM destruction). */
 void axvm_ivc_release_all(struct axvm_vm *vm);
 
