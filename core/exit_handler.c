@@ -10,12 +10,22 @@ static bool irq_pending(struct axvm_vcpu *vcpu)
     return axvm_arch->vcpu_irq_pending && axvm_arch->vcpu_irq_pending(vcpu);
 }
 
+/* The state an exit is handled in: READY after axvm_vcpu_run, RUNNING when
+ * its pCPU loop handles it (axvm_pcpu_step); anything else means the vCPU
+ * was stopped meanwhile. */
+static bool handling(const struct axvm_vcpu *vcpu, enum axvm_vcpu_state *s)
+{
+    *s = axvm_vcpu_state(vcpu);
+    return *s == AXVM_VCPU_READY || *s == AXVM_VCPU_RUNNING;
+}
+
 static int handle_halt(struct axvm_vcpu *vcpu)
 {
-    if (irq_pending(vcpu))
+    enum axvm_vcpu_state s;
+    if (irq_pending(vcpu) || !handling(vcpu, &s))
         return AXVM_OK;
-    if (axvm_vcpu_set_state(vcpu, AXVM_VCPU_READY, AXVM_VCPU_BLOCKED) != AXVM_OK)
-        return AXVM_OK; /* stopped or kicked meanwhile */
+    if (axvm_vcpu_set_state(vcpu, s, AXVM_VCPU_BLOCKED) != AXVM_OK)
+        return AXVM_OK; /* stopped meanwhile */
     /* an injection between the check above and BLOCKED saw a READY vCPU and
      * did not wake it: look again */
     if (irq_pending(vcpu))
@@ -51,11 +61,12 @@ static int cpu_up(struct axvm_vcpu *vcpu, const struct axvm_exit *exit)
 static void cpu_down(struct axvm_vcpu *vcpu)
 {
     struct axvm_vm *vm = vcpu->vm;
-    if (axvm_vcpu_set_state(vcpu, AXVM_VCPU_READY, AXVM_VCPU_FREE) != AXVM_OK)
+    enum axvm_vcpu_state s;
+    if (!handling(vcpu, &s) || axvm_vcpu_set_state(vcpu, s, AXVM_VCPU_FREE) != AXVM_OK)
         return;
     for (unsigned i = 0; i < vm->cfg.vcpu_count; i++) {
-        enum axvm_vcpu_state s = axvm_vcpu_state(&vm->vcpus[i]);
-        if (s != AXVM_VCPU_FREE && s != AXVM_VCPU_INVALID)
+        enum axvm_vcpu_state other = axvm_vcpu_state(&vm->vcpus[i]);
+        if (other != AXVM_VCPU_FREE && other != AXVM_VCPU_INVALID)
             return;
     }
     AXVM_INFO("vm %s: last vcpu powered off\n", vm->cfg.name);

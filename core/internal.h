@@ -12,6 +12,12 @@ struct axvm_vm;
  * guest's result register. */
 uint64_t axvm_hypercall_dispatch(struct axvm_vcpu *vcpu, const struct axvm_exit *exit);
 
+/* The run loop for a vCPU its pCPU already holds RUNNING (axvm_pcpu_step):
+ * it stays RUNNING on return so that the exit is handled before anyone can
+ * park it (a stop from another CPU waits for it instead of racing with a
+ * stale exit). Returns an error when the vCPU became INVALID. */
+int axvm_vcpu_run_claimed(struct axvm_vcpu *vcpu, struct axvm_exit *exit);
+
 /* Finish a stop or reboot once no vCPU of the VM is in guest mode any more. */
 void axvm_vm_try_finish_stop(struct axvm_vm *vm);
 

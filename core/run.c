@@ -7,6 +7,7 @@
 #include "axvm/log.h"
 #include "axvm/vcpu.h"
 #include "axvm/vm.h"
+#include "internal.h"
 
 static uint64_t truncate_to(uint64_t v, unsigned width)
 {
@@ -112,14 +113,10 @@ static void do_write(struct axvm_vcpu *vcpu, const struct axvm_exit *exit, enum 
         access_failed(vcpu, exit, rc, false);
 }
 
-int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
+int axvm_vcpu_run_claimed(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
 {
-    if (!vcpu || !exit)
-        return AXVM_EINVAL;
-    int rc = axvm_vcpu_set_state(vcpu, AXVM_VCPU_READY, AXVM_VCPU_RUNNING);
-    if (rc)
-        return rc;
     struct axvm_vm *vm = vcpu->vm;
+    int rc;
 
     for (;;) {
         atomic_store_explicit(&vcpu->kick, false, memory_order_relaxed);
@@ -168,8 +165,19 @@ int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
         }
         break;
     }
-    /* a fatal error above may have invalidated the vCPU already */
-    if (axvm_vcpu_set_state(vcpu, AXVM_VCPU_RUNNING, AXVM_VCPU_READY) != AXVM_OK)
-        return AXVM_EIO;
-    return AXVM_OK;
+    /* a fault that could not be injected invalidates the vCPU */
+    return axvm_vcpu_state(vcpu) == AXVM_VCPU_RUNNING ? AXVM_OK : AXVM_EIO;
+}
+
+int axvm_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
+{
+    if (!vcpu || !exit)
+        return AXVM_EINVAL;
+    int rc = axvm_vcpu_set_state(vcpu, AXVM_VCPU_READY, AXVM_VCPU_RUNNING);
+    if (rc)
+        return rc;
+    rc = axvm_vcpu_run_claimed(vcpu, exit);
+    if (rc)
+        return rc;
+    return axvm_vcpu_set_state(vcpu, AXVM_VCPU_RUNNING, AXVM_VCPU_READY) == AXVM_OK ? AXVM_OK : AXVM_EIO;
 }

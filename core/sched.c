@@ -5,6 +5,7 @@
 #include "axvm/sched.h"
 #include "axvm/timer.h"
 #include "axvm/vm.h"
+#include "internal.h"
 
 struct pcpu {
     struct axvm_vcpu *_Atomic vcpu;
@@ -118,11 +119,18 @@ bool axvm_pcpu_step(void)
                 axvm_arch->vcpu_bind(v);
             p->bound = v;
         }
+        /* The vCPU stays RUNNING until its exit is handled: a stop from
+         * another CPU then waits for this CPU to park it, instead of parking
+         * it between run and handle_exit (which would handle a stale exit,
+         * possibly in the VM's next boot). */
+        if (axvm_vcpu_set_state(v, AXVM_VCPU_READY, AXVM_VCPU_RUNNING) != AXVM_OK)
+            return true; /* parked meanwhile */
         struct axvm_exit exit;
-        int rc = axvm_vcpu_run(v, &exit);
+        int rc = axvm_vcpu_run_claimed(v, &exit);
         if (rc == AXVM_OK)
             (void)axvm_vcpu_handle_exit(v, &exit);
-        else if (axvm_vcpu_state(v) == AXVM_VCPU_INVALID) {
+        (void)axvm_vcpu_set_state(v, AXVM_VCPU_RUNNING, AXVM_VCPU_READY);
+        if (rc && axvm_vcpu_state(v) == AXVM_VCPU_INVALID) {
             AXVM_ERR("vm %s vcpu %u failed: %s; stopping the VM\n", vm->cfg.name, v->id, axvm_strerror(rc));
             vm->exit_status = rc;
             (void)axvm_vm_shutdown(vm);

@@ -11,7 +11,8 @@ static const unsigned legal_next[] = {
     [AXVM_VCPU_CREATED] = S(FREE),
     [AXVM_VCPU_FREE] = S(READY),
     [AXVM_VCPU_READY] = S(RUNNING) | S(BLOCKED) | S(FREE),
-    [AXVM_VCPU_RUNNING] = S(READY),
+    /* an exit handled on its pCPU: WFI, CPU_OFF of itself */
+    [AXVM_VCPU_RUNNING] = S(READY) | S(BLOCKED) | S(FREE),
     [AXVM_VCPU_BLOCKED] = S(READY) | S(FREE),
     /* a reboot / reload brings a failed vCPU back */
     [AXVM_VCPU_INVALID] = S(FREE),

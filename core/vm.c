@@ -379,16 +379,19 @@ static int stop(struct axvm_vm *vm, bool reboot)
     if (!rc) {
         vm->reboot_pending = reboot;
         atomic_store_explicit(&vm->vcpus_parked, 0u, memory_order_relaxed);
+        /* under the lock: the stop cannot finish (and a reboot start the
+         * next boot, whose vCPUs this must not touch) while we park */
+        for (unsigned i = 0; i < vm->cfg.vcpu_count; i++)
+            park(&vm->vcpus[i]);
     }
     axvm_spin_unlock(&vm->lock);
     if (rc)
         return rc;
-    for (unsigned i = 0; i < vm->cfg.vcpu_count; i++) {
-        struct axvm_vcpu *v = &vm->vcpus[i];
-        park(v);
-        if (axvm_vcpu_state(v) == AXVM_VCPU_RUNNING)
-            axvm_vcpu_kick(v); /* it parks itself on its pCPU (axvm_vm_park_vcpu) */
-    }
+    /* the ones in guest mode or handling an exit park themselves on their
+     * pCPU (axvm_vm_park_vcpu) */
+    for (unsigned i = 0; i < vm->cfg.vcpu_count; i++)
+        if (axvm_vcpu_state(&vm->vcpus[i]) == AXVM_VCPU_RUNNING)
+            axvm_vcpu_kick(&vm->vcpus[i]);
     axvm_vm_try_finish_stop(vm);
     return AXVM_OK;
 }
@@ -407,10 +410,16 @@ void axvm_vm_park_vcpu(struct axvm_vcpu *vcpu)
 {
     if (!vcpu || !vcpu->vm)
         return;
-    if (axvm_vm_state(vcpu->vm) != AXVM_VM_STOPPING)
-        return;
-    park(vcpu);
-    axvm_vm_try_finish_stop(vcpu->vm);
+    struct axvm_vm *vm = vcpu->vm;
+    /* check and park atomically with respect to the stop finishing: once a
+     * reboot has started the next boot, this vCPU belongs to it */
+    axvm_spin_lock(&vm->lock);
+    bool stopping = axvm_vm_state(vm) == AXVM_VM_STOPPING;
+    if (stopping)
+        park(vcpu);
+    axvm_spin_unlock(&vm->lock);
+    if (stopping)
+        axvm_vm_try_finish_stop(vm);
 }
 
 int axvm_vm_inject_irq(struct axvm_vm *vm, uint64_t vcpu_mask, uint32_t irq)

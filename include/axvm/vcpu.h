@@ -4,6 +4,7 @@
  *   CREATED --setup--> FREE --make_ready--> READY --run--> RUNNING
  *   RUNNING --exit handled--> READY      RUNNING --halt--> BLOCKED --irq--> READY
  *   READY/BLOCKED --cpu down / VM stop--> FREE      any --fatal--> INVALID
+ *   RUNNING --halt / cpu down while its pCPU handles the exit--> BLOCKED / FREE
  */
 #ifndef AXVM_VCPU_H
 #define AXVM_VCPU_H
