@@ -116,7 +116,6 @@ static void do_write(struct axvm_vcpu *vcpu, const struct axvm_exit *exit, enum 
 int axvm_vcpu_run_claimed(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
 {
     struct axvm_vm *vm = vcpu->vm;
-    int rc;
 
     for (;;) {
         atomic_store_explicit(&vcpu->kick, false, memory_order_relaxed);
@@ -125,7 +124,7 @@ int axvm_vcpu_run_claimed(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
             exit->reason = AXVM_EXIT_NOTHING;
             break;
         }
-        rc = axvm_arch->vcpu_run(vcpu, exit);
+        int rc = axvm_arch->vcpu_run(vcpu, exit);
         if (rc || (unsigned)exit->reason >= AXVM_EXIT_COUNT_) {
             AXVM_ERR("vm %s vcpu %u: backend run failed: %s\n", vm->cfg.name, vcpu->id,
                      rc ? axvm_strerror(rc) : "bad exit reason");
