@@ -19,6 +19,7 @@ config:
 run:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory $(HYP_ELF)
+	@$(MAKE) --no-print-directory guests-aarch64
 	@$(MAKE) --no-print-directory guest-images
 	@$(MAKE) --no-print-directory config
 	@tools/run-qemu.sh --elf $(HYP_ELF) --blob $(CONFIG_BLOB)
