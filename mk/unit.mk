@@ -17,7 +17,8 @@
 # are on the include path).
 
 UNIT_OUT := $(BUILD)/unit
-UNIT_TESTS += printf device pagetable addrspace vcpu exit vm vm_config ivc sched testdev
+UNIT_TESTS += printf device pagetable addrspace vcpu exit vm vm_config ivc sched testdev stress
+UNIT_EXTRA_LIBS_stress := -lpthread
 UNIT_COMMON_SRCS := tests/unit/fake_hal.c arch/fake/fake_arch.c devices/testdev.c
 UNIT_HDRS := tests/unit/fake_hal.h arch/fake/fake_arch.h $(wildcard include/axvm/*.h) $(wildcard tests/unit/*.h)
 UNIT_CFLAGS := $(HOST_CFLAGS) $(WARN) -Wno-missing-prototypes -Itests/unit -Iarch/fake

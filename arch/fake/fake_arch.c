@@ -271,12 +271,12 @@ static int vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
     if (f->pos >= f->n_script) {
         memset(exit, 0, sizeof(*exit));
         exit->reason = AXVM_EXIT_NOTHING;
-        return AXVM_OK;
+    } else {
+        unsigned i = f->pos++;
+        if (f->script_err[i])
+            return f->script_err[i];
+        *exit = f->script[i];
     }
-    unsigned i = f->pos++;
-    if (f->script_err[i])
-        return f->script_err[i];
-    *exit = f->script[i];
     if (fake_run_hook)
         fake_run_hook(vcpu, exit);
     return AXVM_OK;

@@ -68,8 +68,9 @@ extern unsigned fake_percpu_inits[8];
 /* What hardware_supported answers (true after fake_arch_reset). */
 extern bool fake_hw_supported;
 
-/* Called by vcpu_run just before it returns a scripted exit (may be NULL):
- * lets a test act "while the guest runs" (kick, stop the VM...). */
+/* Called by vcpu_run just before it returns an exit, scripted or the NOTHING
+ * of an empty script (may be NULL): lets a test act "while the guest runs"
+ * (kick, stop the VM...) or make up exits on the fly. */
 extern void (*fake_run_hook)(struct axvm_vcpu *vcpu, struct axvm_exit *exit);
 
 extern const struct axvm_pt_format fake_pt_format;

@@ -9,7 +9,7 @@
 #include "axvm/timer.h"
 
 uint64_t fake_hal_now;
-unsigned fake_hal_cpu;
+_Thread_local unsigned fake_hal_cpu;
 unsigned fake_hal_ncpus = 4;
 uint64_t fake_hal_timer_deadline[FAKE_HAL_MAX_CPUS];
 unsigned fake_hal_kicks[FAKE_HAL_MAX_CPUS];

@@ -12,7 +12,8 @@
  *   time       fake_hal_now (ns), moved only by the test
  *   timer      hal_timer_set records the deadline per pCPU; fake_hal_fire_timers()
  *              runs axvm_timer_tick on the current pCPU when it is due
- *   CPUs       fake_hal_cpu (current id) and fake_hal_ncpus are plain variables
+ *   CPUs       fake_hal_cpu (current id, thread-local) and fake_hal_ncpus are
+ *              plain variables
  *   kicks      counted per pCPU (fake_hal_kicks[])
  *   idle       counted; optional hook (e.g. to advance time or stop a loop)
  *   console    everything hal_console_write gets, NUL-terminated, in
@@ -32,7 +33,7 @@
 #define FAKE_HAL_CONSOLE_MAX 65536
 
 extern uint64_t fake_hal_now;
-extern unsigned fake_hal_cpu;
+extern _Thread_local unsigned fake_hal_cpu; /* per thread: threads can play pCPUs */
 extern unsigned fake_hal_ncpus;
 extern uint64_t fake_hal_timer_deadline[FAKE_HAL_MAX_CPUS];
 extern unsigned fake_hal_kicks[FAKE_HAL_MAX_CPUS];
