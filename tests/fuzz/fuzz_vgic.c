@@ -147,6 +147,73 @@ static void guest_acts(struct fz *f, unsigned me)
     h->misr = fz_u8(f) & 0xff;
 }
 
+static uint64_t reg_rd(unsigned me, uint64_t a, unsigned w)
+{
+    uint64_t v = 0;
+    FZ_CHECK(axvm_devices_read(&vm.devices, AXVM_SPACE_MMIO, &vm.vcpus[me], a, w, &v) == AXVM_OK);
+    return v;
+}
+
+static void reg_wr(unsigned me, uint64_t a, unsigned w, uint64_t v)
+{
+    FZ_CHECK(axvm_devices_write(&vm.devices, AXVM_SPACE_MMIO, &vm.vcpus[me], a, w, v) == AXVM_OK);
+}
+
+/* Read-back rules the GICv3 architecture sets for SPI registers: priority
+ * keeps its implemented (high) bits, 5 here; set-enable / clear-enable act
+ * on exactly the written ones; IROUTER and ICFGR read back what they took
+ * (writing the read value again changes nothing). */
+static void spi_readback(struct fz *f, unsigned me)
+{
+    if (!nr_spis)
+        return;
+    uint32_t spi = 32 + fz_below(f, nr_spis);
+    switch (fz_u8(f) % 4) {
+    case 0: {
+        uint8_t b = fz_u8(f);
+        reg_wr(me, GICD + 0x400 + spi, 1, b);
+        FZ_CHECK(reg_rd(me, GICD + 0x400 + spi, 1) == (b & 0xF8u));
+        uint64_t word = GICD + 0x400 + (spi & ~3u);
+        uint32_t v = fz_u32(f);
+        reg_wr(me, word, 4, v);
+        FZ_CHECK(reg_rd(me, word, 4) == (v & 0xF8F8F8F8u));
+        break;
+    }
+    case 1: {
+        uint64_t off = (spi / 32) * 4;
+        uint32_t m = fz_u32(f);
+        uint32_t impl = 0;
+        for (unsigned i = 0; i < 32; i++)
+            if ((spi & ~31u) + i < 32 + nr_spis)
+                impl |= 1u << i;
+        reg_wr(me, GICD + 0x100 + off, 4, m);
+        FZ_CHECK((reg_rd(me, GICD + 0x100 + off, 4) & m) == (m & impl));
+        uint32_t c = fz_u32(f);
+        reg_wr(me, GICD + 0x180 + off, 4, c);
+        FZ_CHECK((reg_rd(me, GICD + 0x100 + off, 4) & c) == 0);
+        FZ_CHECK(reg_rd(me, GICD + 0x180 + off, 4) == reg_rd(me, GICD + 0x100 + off, 4));
+        break;
+    }
+    case 2: {
+        uint64_t a = GICD + 0x6000 + 8ull * spi;
+        reg_wr(me, a, 8, fz_u64(f));
+        uint64_t r = reg_rd(me, a, 8);
+        reg_wr(me, a, 8, r);
+        FZ_CHECK(reg_rd(me, a, 8) == r);
+        FZ_CHECK(reg_rd(me, a, 4) == (r & 0xFFFFFFFFu) && reg_rd(me, a + 4, 4) == r >> 32);
+        break;
+    }
+    default: {
+        uint64_t a = GICD + 0xC00 + (spi / 16) * 4;
+        reg_wr(me, a, 4, fz_u32(f));
+        uint64_t r = reg_rd(me, a, 4);
+        reg_wr(me, a, 4, r);
+        FZ_CHECK(reg_rd(me, a, 4) == r);
+        break;
+    }
+    }
+}
+
 static void enter(unsigned me)
 {
     vgic_flush(&vm.vcpus[me], &hw[me]);
@@ -201,7 +268,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     unsigned ops = 0;
     while (fz_left(&f) && ops++ < 1024) {
-        switch (fz_u8(&f) % 12) {
+        switch (fz_u8(&f) % 13) {
+        case 12:
+            spi_readback(&f, out_vcpu(&f));
+            break;
         case 0: case 1: case 2: {
             unsigned me = out_vcpu(&f);
             uint64_t a = pick_addr(&f), v = 0;
