@@ -396,6 +396,14 @@ static void base_config(struct axvm_vm_config *c, uint32_t id, const char *name,
     c->entry = RAM;
 }
 
+/* Idling lets time pass: timers that come due fire on this pCPU, as the
+ * host's timer interrupt would make them. */
+static void idle_hook(void)
+{
+    fake_hal_now += 250000;
+    (void)fake_hal_fire_timers();
+}
+
 static uint64_t pick_gpa(struct fz *f)
 {
     switch (fz_u8(f) % 10) {
@@ -580,6 +588,7 @@ static void run_mode(struct fz *f)
     last_return = 0;
     memset(seen_returns, 0, sizeof(seen_returns));
     fake_run_hook = run_hook;
+    fake_hal_idle_hook = idle_hook;
 
     struct axvm_vm *a = NULL, *b = NULL;
     FZ_CHECK(axvm_vm_create(&cfg_a, &a) == AXVM_OK);
@@ -605,6 +614,9 @@ static void run_mode(struct fz *f)
             continue;
         if (kind == 0xff) {
             fake_script_error(v, fz_bool(f) ? AXVM_EIO : -(int)(fz_u8(f) % 20));
+        } else if (kind >= 0xf0 && kind < 0xf8) {
+            /* the guest programs its timer: a blocked vCPU wakes at the deadline */
+            fake_vcpu(v)->wake_deadline = fz_u8(f) == 0xff ? UINT64_MAX : (uint64_t)fz_u8(f) * 500000;
         } else if (kind >= 0xf8) {
             /* host input between exits */
             uint8_t c = fz_u8(f);
@@ -636,6 +648,7 @@ static void run_mode(struct fz *f)
     FZ_CHECK(axvm_vm_destroy(a) == AXVM_OK);
     FZ_CHECK(axvm_vm_destroy(b) == AXVM_OK);
     fake_run_hook = NULL;
+    fake_hal_idle_hook = NULL;
     FZ_CHECK(axvm_vm_at(0) == NULL);
     FZ_CHECK(fake_hal_pages_outstanding() == 0);
 }
