@@ -2,9 +2,10 @@
 # The benchmark guest (guests/aarch64/bench, docs/BENCH.md) runs once under
 # axvm with QEMU -icount shift=0, as make bench runs it, and its numbers are
 # sane: every loop reported for every operation, all tick counts positive,
-# the empty loop exactly 3 instructions per iteration (the counter/instruction
-# relation the benchmark relies on), each trapping operation costlier than the
-# empty loop, the timer handler never before its deadline. Not a benchmark.
+# the empty loop 3 instructions per iteration to within one counter tick
+# (the counter/instruction relation the benchmark relies on), each trapping
+# operation costlier than the empty loop, the timer handler never before its
+# deadline. Not a benchmark.
 set -u
 cd "$(dirname "$0")/../.."
 b=${BUILD:-build}
@@ -48,6 +49,7 @@ why=$(awk '
         for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
         if (v["ticks"] + 0 <= 0) { print v["op"] ": ticks " v["ticks"]; bad = 1 }
         c = v["ticks"] * 1e9 / f / v["iters"]
+        tick[v["op"]] = 1e9 / f / v["iters"]
         if (!(v["op"] in best) || c < best[v["op"]]) best[v["op"]] = c
     }
     /^BENCH op=timer/ {
@@ -61,7 +63,10 @@ why=$(awk '
         for (i = 1; i <= n; i++) if (!(ops[i] in best)) { print "no " ops[i] " loop"; bad = 1 }
         if (nt == 0) print "no timer samples"
         if (bad || nt == 0) exit
-        if (best["empty"] != 3) print "empty loop " best["empty"] " instructions per iteration, want 3"
+        # Exactly 3, give or take one counter tick spread over the iterations.
+        d = best["empty"] - 3
+        if (d < 0) d = -d
+        if (d > tick["empty"] + 1e-9) print "empty loop " best["empty"] " instructions per iteration, want 3"
         for (i = 2; i <= n; i++) if (best[ops[i]] <= best["empty"]) print ops[i] " not costlier than the empty loop"
     }' "$log")
 if [ -n "$why" ]; then
