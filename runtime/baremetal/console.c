@@ -90,6 +90,7 @@ void rt_console_rx_irq(void)
             continue;
         }
         rx_push(c);
+        rt_console_check_focus();
     }
     *uart_reg(UART_ICR) = INT_RX | INT_RT;
 }

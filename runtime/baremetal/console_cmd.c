@@ -81,6 +81,18 @@ static void focus_next(void)
     axvm_printf("axvm: no other VM with a console\n");
 }
 
+/* Input for a VM that has stopped goes nowhere: say so, once per VM. */
+void rt_console_check_focus(void)
+{
+    static const struct axvm_vm *warned;
+    struct axvm_vm *vm = a64_console_focus();
+    if (!vm || vm == warned || axvm_vm_state(vm) != AXVM_VM_STOPPED)
+        return;
+    warned = vm;
+    line_start();
+    axvm_printf("axvm: vm %s has stopped, its input is dropped; Ctrl-] n switches to the next VM\n", vm->cfg.name);
+}
+
 static void status(void)
 {
     struct axvm_vm *input = a64_console_focus();

@@ -45,6 +45,7 @@ bool rt_console_midline(void);
 #define RT_CONSOLE_ESCAPE '\x1d'
 void rt_console_command(char c);
 void rt_console_announce(void);
+void rt_console_check_focus(void);
 
 /* palloc.c */
 void rt_palloc_init(uint64_t base, uint64_t end);

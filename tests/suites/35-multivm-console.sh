@@ -4,7 +4,8 @@
 # every VM line is prefixed with its name; input goes to one VM at a time and
 # Ctrl-] 2 / Ctrl-] n switch it; Ctrl-] s prints the status (VMs, states,
 # vCPU -> pCPU placement, exit statistics); Ctrl-] h the help; Ctrl-] Ctrl-]
-# sends a Ctrl-] to the VM; an unknown VM number is refused.
+# sends a Ctrl-] to the VM; an unknown VM number is refused; input for a
+# VM that has stopped is reported as dropped.
 set -u
 cd "$(dirname "$0")/../.."
 suite=multivm-console
@@ -31,6 +32,7 @@ if timeout 60 tools/qemu-console.py --quiet --log "$log" -t 20 \
         -r '\x1d\x1dz\n' -e '^\[echo-2\] ECHO \x1dz$' \
         -r '\x1dn' -e '^axvm: console input -> #1 echo-1$' \
         -s quit -e '^\[echo-1\] RESULT life .*failed=0' -e '^axvm: vm echo-1: stopped' \
+        -s "$tag-lost" -e '^axvm: vm echo-1 has stopped, its input is dropped' \
         -r '\x1dn' -e '^axvm: console input -> #2 echo-2$' \
         -s quit -e '^\[echo-2\] RESULT life .*failed=0' \
         -t 10 -e '^axvm: all VMs stopped, powering off' -x 0 \
@@ -44,7 +46,8 @@ fi
 t=$log.txt
 tr -d '\r' <"$log" >"$t"
 # Input reached only the VM it was meant for.
-if ! grep -aq "^\[echo-1\] ECHO $tag-two" "$t" && ! grep -aq "^\[echo-2\] ECHO $tag-one" "$t"; then
+if ! grep -aq "^\[echo-1\] ECHO $tag-two" "$t" && ! grep -aq "^\[echo-2\] ECHO $tag-one" "$t" &&
+        ! grep -aq "ECHO $tag-lost" "$t"; then
     mv_pass "input-to-one-vm"
 else
     mv_fail "input-to-one-vm: a line reached the wrong VM"
