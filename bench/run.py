@@ -152,10 +152,12 @@ def part_exits():
     cal = {}
     for m, r in runs.items():
         ns_per_tick = 1e9 / r["cntfrq"]
-        lo, hi, _ = loop_cost(r["loops"]["empty"], ns_per_tick)
-        # The empty loop executes exactly 3 instructions per iteration.
-        cal[m] = {"cntfrq_hz": r["cntfrq"], "ns_per_tick": ns_per_tick, "empty_ns_per_iter": lo,
-                  "ns_per_instruction": lo / 3.0, "resolution_instr_per_iter": ns_per_tick / r["loops"]["empty"][0]["iters"]}
+        # The empty loop executes exactly 3 instructions per iteration; the
+        # calibration run of it is long enough for a 5e-6 resolution.
+        c = r["loops"]["calib"][0]
+        cal[m] = {"cntfrq_hz": r["cntfrq"], "ns_per_tick": ns_per_tick, "calib_iters": c["iters"],
+                  "calib_ticks": c["ticks"], "ns_per_instruction": c["ticks"] * ns_per_tick / (3.0 * c["iters"]),
+                  "resolution_instr_per_iter": ns_per_tick / r["loops"]["empty"][0]["iters"]}
     out["calibration"] = cal
     for op, desc in OPS:
         entry = {"what": desc}
@@ -335,8 +337,8 @@ def table(r):
         c = e["calibration"]
         L.append("== Exit costs (QEMU -icount shift=0; instructions)")
         L.append(f"  counter: CNTFRQ {c['axvm']['cntfrq_hz'] / 1e6:g} MHz = {c['axvm']['ns_per_tick']:g} ns/tick; "
-                 f"empty loop {c['bare']['ns_per_instruction']:.4f} (bare) / {c['axvm']['ns_per_instruction']:.4f} (axvm) "
-                 f"ns per instruction")
+                 f"{c['axvm']['calib_iters']} x empty loop {c['bare']['ns_per_instruction']:.5f} (bare) / "
+                 f"{c['axvm']['ns_per_instruction']:.5f} (axvm) ns per instruction")
         L.append(f"  {'operation':<58} {'axvm/iter':>10} {'bare/iter':>10} {'hypervisor':>10}")
         for op, desc in OPS:
             o = e["ops"][op]
@@ -399,8 +401,8 @@ def markdown(r):
                      f"**{o['hyp_instr']:.0f}** | {raw} / {o['axvm']['raw'][0]['iters']} |")
         c = e["calibration"]
         L += ["", f"Counter: CNTFRQ {c['axvm']['cntfrq_hz'] / 1e6:g} MHz, {c['axvm']['ns_per_tick']:g} ns per tick; "
-              f"the empty loop (3 instructions) measures {c['bare']['ns_per_instruction']:.4f} ns per instruction under bare QEMU "
-              f"and {c['axvm']['ns_per_instruction']:.4f} under axvm.", ""]
+              f"the empty loop (3 instructions) run {c['axvm']['calib_iters']} times measures {c['bare']['ns_per_instruction']:.5f} ns per instruction "
+              f"under bare QEMU and {c['axvm']['ns_per_instruction']:.5f} under axvm ({c['bare']['calib_ticks']} and {c['axvm']['calib_ticks']} ticks).", ""]
     fp = r.get("footprint", {})
     if "image" in fp:
         i, z = fp["image"], fp["sizeof"]

@@ -8,6 +8,7 @@
  * The same image runs under bare QEMU (no EL2), where the same loops cost
  * only the guest's own instructions; the difference is the hypervisor's.
  *
+ *   calib       the empty loop, 10^6 times: instructions per counter tick
  *   empty       nop; subs; b.ne                   (the baseline shape)
  *   hvc         axvm VERSION hypercall            (bare: QEMU's PSCI answers)
  *   mmio        8-byte load of the test device's SCRATCH (bare: a RAM word)
@@ -37,6 +38,7 @@ const char guest_name[] = "bench";
  * repeated runs keep most repetitions clean; bench/run.py takes the minimum. */
 #define PP_ITERS 1000u
 #define PP_REPS 7u
+#define CALIB_ITERS 1000000u
 #define TIMER_REPS 10u
 #define TIMER_DELTA 2000u /* ticks ahead: far beyond the arming code */
 #define SGI_SELF 1u
@@ -148,6 +150,9 @@ void guest_main(void)
     }
     gic_private_enable(SGI_SELF, true);
     g_printf("BENCH env=%s cntfrq=%lu iters=%u\n", env_name(), timer_freq(), ITERS);
+    /* The counter/instruction relation: 3 000 000 instructions, so one
+     * counter tick is 5e-6 of the result. */
+    report_n("calib", CALIB_ITERS, bl_empty(CALIB_ITERS));
     run_loops();
     run_sgi_other();
     run_timer();
