@@ -162,7 +162,9 @@ bl_serve:
  * out[0] = CVAL (the deadline), out[1] = CNTVCT read by the handler's first
  * instruction, out[2] = iterations of the handler's 4-instruction loop
  * waiting for the next counter tick, which places that first instruction
- * inside its tick to within 4 instructions; out[3] = the INTID acknowledged. */
+ * inside its tick to within 4 instructions; out[3] = the INTID acknowledged. Another interrupt taken
+ * meanwhile is acknowledged and otherwise ignored (its spin values are
+ * overwritten when the timer's own arrives). */
     .global bl_timer
 bl_timer:
     stp     x20, x21, [sp, #-16]!
@@ -171,14 +173,13 @@ bl_timer:
     msr     vbar_el1, x3
     isb
     mov     x13, #0
-    msr     daifclr, #2
-    isb
     mrs     x2, cntvct_el0
     add     x2, x2, x0
     msr     cntv_cval_el0, x2
     mov     x3, #1                 /* ENABLE, IMASK clear */
     msr     cntv_ctl_el0, x3
     isb
+    msr     daifclr, #2
 1:  cbz     x13, 1b
     msr     daifset, #2
     str     x2, [x1]
@@ -264,10 +265,12 @@ bl_timer_vectors:
     cmp     x10, x9
     b.eq    1b
     mrs     x12, IAR1              /* acknowledge while the line is high */
+    cmp     x12, #27
+    b.ne    2f                     /* another (stale) interrupt: not the end */
     msr     cntv_ctl_el0, xzr      /* disarm: the line drops */
-    msr     EOIR1, x12
-    msr     DIR, x12
     mov     x13, #1
+2:  msr     EOIR1, x12
+    msr     DIR, x12
     eret
     fwd 0x300
     fwd 0x380
