@@ -23,6 +23,7 @@
 #define HOSTILE_VM_ID 20
 #define HEARTBEAT_VM_ID 21
 #define HOSTILE_RESET_VM_ID 22
+#define HOSTILE_WEDGE_VM_ID 23 /* run-wedge.toml: a reproducer on its own */
 
 /* SYSTEM_RESETs the reset VM performs before its last boot. */
 #define HOSTILE_RESETS 5
