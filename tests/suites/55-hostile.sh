@@ -32,9 +32,9 @@ echo "PASS hostile/build"
 
 log=$out/console.log
 # -k: a wedged QEMU does not always act on SIGTERM.
-timeout -k 5 ${HOSTILE_TIMEOUT:-60} qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a72 \
+{ timeout -k 5 ${HOSTILE_TIMEOUT:-60} qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a72 \
     -smp 4 -m 2048 -nographic -no-reboot -kernel "$b/aarch64/axvm.elf" \
-    -device loader,file="$out/hostile.bin",addr=0x48000000,force-raw=on </dev/null >"$log.raw" 2>&1
+    -device loader,file="$out/hostile.bin",addr=0x48000000,force-raw=on </dev/null >"$log.raw" 2>&1; } 2>/dev/null
 rc=$?
 tr -d '\r' <"$log.raw" >"$log" && rm -f "$log.raw"
 
@@ -195,9 +195,9 @@ if ! tools/axvm-config -q configs/hostile/run-wedge.toml -o "$out" --blob "$out/
     echo "FAIL hostile/wedge.config: tools/axvm-config configs/hostile/run-wedge.toml failed"
     exit 1
 fi
-timeout -k 3 15 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a72 \
+{ timeout -k 3 15 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu cortex-a72 \
     -smp 4 -m 2048 -nographic -no-reboot -kernel "$b/aarch64/axvm.elf" \
-    -device loader,file="$out/wedge.bin",addr=0x48000000,force-raw=on </dev/null >"$wlog" 2>&1
+    -device loader,file="$out/wedge.bin",addr=0x48000000,force-raw=on </dev/null >"$wlog" 2>&1; } 2>/dev/null
 wrc=$?
 if grep -aq "PASS hostile.wedge.vtimer-cval-max" "$wlog" && [ $wrc -eq 0 ] &&
         grep -aq "^axvm: all VMs stopped, powering off" "$wlog"; then
