@@ -4,7 +4,8 @@
 #                 linux-b (pCPU 2), 256 MiB each, both reach their shell;
 #                 each answers a command typed to it after the console was
 #                 switched to it (Ctrl-] 1 / Ctrl-] 2); the status shows both;
-#                 both power off and QEMU exits
+#                 linux-b reboots (reboot -f: PSCI SYSTEM_RESET) while linux-a
+#                 answers, and comes back; both power off and QEMU exits
 #   linux-guest   configs/qemu-virt-linux-plus-guest.toml: linux-a and the
 #                 small "beacon" VM, which keeps ticking while Linux boots,
 #                 answers its own input, and quits; then Linux powers off
@@ -39,12 +40,17 @@ if timeout 200 tools/qemu-console.py --quiet --log "$log" -t 150 \
         -r '\x1d2' -e '^axvm: console input -> #2 linux-b' \
         -s "echo $tag-b \$((6*8))" -e "^\\[linux-b\\] $tag-b 48\\r?\$" \
         -r '\x1ds' -e '^axvm: vm 11 linux-a: RUNNING' -e '^axvm: vm 12 linux-b: RUNNING' -e '^axvm: end of status' \
+        -s 'reboot -f' -e '^axvm: vm linux-b: rebooting' \
+        -r '\x1d1' -e '^axvm: console input -> #1 linux-a' -s "echo $tag-a-during \$((6*11))" \
+        -t 150 -e '^\[linux-b\] AXVM-GUEST-READY nproc=1' -t 30 \
+        -r '\x1d2' -e '^axvm: console input -> #2 linux-b' \
+        -s "echo $tag-b-again \$((6*10))" -e "^\\[linux-b\\] $tag-b-again 60\\r?\$" \
         -s 'poweroff -f' -e '^axvm: vm linux-b: stopped' \
         -r '\x1dn' -e '^axvm: console input -> #1 linux-a' \
         -s "echo $tag-a-again \$((6*9))" -e "^\\[linux-a\\] $tag-a-again 54\\r?\$" \
         -s 'poweroff -f' -e '^axvm: vm linux-a: stopped' \
         -e '^axvm: all VMs stopped, powering off' -x 0 "${common[@]}" -- "${QEMU[@]}" 2>"$out/two-linux.err"; then
-    mv_pass "two-linux/boot-switch-answer-poweroff ($(( $(date +%s) - start ))s)"
+    mv_pass "two-linux/boot-switch-answer-reboot-poweroff ($(( $(date +%s) - start ))s)"
     t=$log.txt
     tr -d '\r' <"$log" >"$t"
     # Each answer came from the VM it was typed to, and from that one only.
@@ -53,6 +59,16 @@ if timeout 200 tools/qemu-console.py --quiet --log "$log" -t 150 \
     else
         mv_fail "two-linux/input-to-one-vm: an answer came from the other VM"
     fi
+    # linux-a answered while linux-b was rebooting (after its reboot began).
+    rb=$(grep -an -m1 '^axvm: vm linux-b: rebooting' "$t" | cut -d: -f1)
+    ans=$(grep -an -m1 "^\[linux-a\] $tag-a-during 66\$" "$t" | cut -d: -f1)
+    ready2=$(grep -an '^\[linux-b\] AXVM-GUEST-READY' "$t" | sed -n 2p | cut -d: -f1)
+    if [ -n "$rb" ] && [ -n "$ans" ] && [ "$ans" -gt "$rb" ] && [ -n "$ready2" ] &&
+            grep -aq '^axvm: vm 12 linux-b: STOPPED, boots 2,' "$t" && grep -aq '^axvm: vm 11 linux-a: STOPPED, boots 1,' "$t"; then
+        mv_pass "two-linux/reboot-b-while-a-answers (a answered at line $ans, b rebooting at $rb, ready again at $ready2)"
+    else
+        mv_fail "two-linux/reboot-b-while-a-answers: rebooting line ${rb:-none}, a's answer ${ans:-none}, b ready again ${ready2:-none}"
+    fi
     if grep -aq '^\[linux-a\] .*Machine model: axvm linux-a' "$t" && grep -aq '^\[linux-b\] .*Machine model: axvm linux-b' "$t"; then
         mv_pass "two-linux/both-kernels-prefixed"
     else
@@ -60,7 +76,7 @@ if timeout 200 tools/qemu-console.py --quiet --log "$log" -t 150 \
     fi
 else
     sed 's/^/# /' "$out/two-linux.err" | tail -25
-    mv_fail "two-linux/boot-switch-answer-poweroff: see $log"
+    mv_fail "two-linux/boot-switch-answer-reboot-poweroff: see $log"
 fi
 
 log=$out/linux-guest.log
