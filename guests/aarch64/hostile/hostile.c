@@ -997,9 +997,9 @@ static void wfi_cases(void)
     timer_quiesce();
     gic_private_clear_pending(TIMER_VIRT_INTID);
 
-    /* A compare value far in the future never fires. (CVAL = ~0 itself runs
-     * in its own VM, wedge_main: it has stopped QEMU 7.2 as a whole.) */
-    timer_vset_cval(1ull << 62);
+    /* A compare value far in the future never fires. (CVAL = ~0 runs in its
+     * own VM, wedge_main: with axvm's CNTVOFF it stops QEMU 7.2 as a whole.) */
+    timer_vset_cval(1ull << 63);
     timer_vset_ctl(CNTV_CTL_ENABLE);
     for (unsigned i = 0; i < 100000; i++)
         cpu_relax();
