@@ -40,6 +40,7 @@
 #define PSCI_INVALID_ADDRESS (-9)
 
 #define MPIDR_AFF_MASK 0xff00ffffffull
+#define PSCI_POWER_STATE_RESERVED 0xFCFE0000u
 
 static void ret(struct a64_ctx *ctx, int64_t v) { ctx->x[0] = (uint64_t)v; }
 
@@ -145,6 +146,13 @@ int a64_handle_smccc(struct axvm_vcpu *vcpu, struct a64_ctx *ctx, struct axvm_ex
         break;
     case PSCI_CPU_SUSPEND_32:
     case PSCI_CPU_SUSPEND_64:
+        /* power_state in the original format (PSCI_FEATURES says so):
+         * reserved bits 31:26 and 23:17 set, or a power level beyond core
+         * and cluster, name a state that does not exist. */
+        if (((uint32_t)a1 & PSCI_POWER_STATE_RESERVED) || (((uint32_t)a1 >> 24) & 3) > 1) {
+            ret(ctx, PSCI_INVALID_PARAMETERS);
+            break;
+        }
         /* Standby and power-down states alike: wait like WFI and return
          * SUCCESS (a power-down state may return as if it were standby). */
         ret(ctx, PSCI_SUCCESS);

@@ -136,8 +136,12 @@ static int a64_vm_init(struct axvm_vm *vm)
     memset(avm, 0, sizeof(*avm));
     avm->vmid = slot + 1;
     avm->vttbr = (uint64_t)vm->as.pt.root_pa | ((uint64_t)avm->vmid << 48);
-    /* The guest's virtual counter starts near zero at creation. */
-    avm->cntvoff = read_sysreg(cntpct_el0);
+    /* CNTVOFF_EL2 stays 0: QEMU 7.2 arms the virtual timer at CVAL +
+     * CNTVOFF without overflow handling, so with any offset a guest's
+     * CVAL near 2^64 wraps to the past and the timer re-fires forever,
+     * wedging the whole machine (docs/HOSTILE.md, finding 2). The guest's
+     * virtual counter is the physical one. */
+    avm->cntvoff = 0;
     vm->arch = avm;
     /* A VMID reused from a destroyed VM must not see its translations. */
     tlb_flush_vmid(avm->vttbr);
@@ -165,7 +169,6 @@ static int a64_vm_reset(struct axvm_vm *vm)
     if (avm->has_vgic && vgic_vm_reset)
         vgic_vm_reset(vm);
     a64_devices_reset(vm);
-    avm->cntvoff = read_sysreg(cntpct_el0);
     tlb_flush_vmid(avm->vttbr);
     return AXVM_OK;
 }
