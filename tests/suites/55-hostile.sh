@@ -51,23 +51,32 @@ def verdict(v, name, why=""):
         status = 1
     print("%s hostile/%s%s" % (v, name, (": " + why) if why else ""))
 
-# The hypervisor may prefix each VM line with "[vm] " (and then ends a
-# partial line another VM interrupts, continuing it on a new prefixed line).
-# Re-join those pieces per VM; hypervisor lines have no prefix.
-events = []  # (index, vm or None, text)
-pending = {}
+# The hypervisor may prefix each VM line with "[vm] ". A VM's partial line
+# that another source interrupts is ended there and continued on a new
+# prefixed line. So a VM's piece that was followed by another source and does
+# not look like a whole line of the guest protocol is joined with that VM's
+# next piece. Hypervisor lines have no prefix.
+whole = re.compile(r"^((PASS|FAIL|SKIP) [\w.-]+(: .*)?|HB \d+ t=\d+|# .*|"
+                   r"RESULT \S+ env=\S+ passed=\d+ failed=\d+ skipped=\d+)$")
+events = []  # [index, vm or None, text]
+last = {}      # vm -> index in events of its latest piece
+cut = set()    # vms whose latest piece was followed by another source
 pre = re.compile(r"^\[([^\]]+)\] (.*)$")
+prev_vm = None
 for i, l in enumerate(lines):
     m = pre.match(l)
     vm, text = (m.group(1), m.group(2)) if m else (None, l)
-    if vm is not None and vm in pending:
-        j, t = pending.pop(vm)
-        text = t + text
-        i = j
-    if vm is not None and re.fullmatch(r"(PASS|FAIL|SKIP) ?|(PASS|FAIL|SKIP) \S*", text) and not text.startswith(("PASS hostile.", "PASS heartbeat.")):
-        pending[vm] = (i, text)
+    if prev_vm is not None and prev_vm != vm:
+        cut.add(prev_vm)
+    prev_vm = vm
+    if vm is not None and vm in cut and not whole.match(events[last[vm]][2]):
+        events[last[vm]][2] += text
+        cut.discard(vm)
         continue
-    events.append((i, vm, text))
+    cut.discard(vm)
+    events.append([i, vm, text])
+    if vm is not None:
+        last[vm] = len(events) - 1
 
 def first(pred):
     for i, vm, t in events:
