@@ -166,7 +166,17 @@ static inline void a64_check_smccc(struct axvm_vcpu *vcpu, const struct a64_snap
         break;
     case A64_PSCI_MIGRATE_INFO_TYPE: want = 2; break;       /* no Trusted OS */
     case A64_PSCI_CPU_SUSPEND_32:
-    case A64_PSCI_CPU_SUSPEND_64: want = 0; reason = AXVM_EXIT_HALT; break;
+    case A64_PSCI_CPU_SUSPEND_64:
+        /* power_state, original format (PSCI 1.1 5.4.2): StateID 15:0,
+         * StateType 16, PowerLevel 25:24, the rest reserved; this platform
+         * has core and cluster levels only */
+        if (((uint32_t)a1 & 0xFCFE0000u) || (((uint32_t)a1 >> 24) & 3) > 1) {
+            want = -2;
+        } else {
+            want = 0;
+            reason = AXVM_EXIT_HALT;
+        }
+        break;
     case A64_PSCI_CPU_OFF: want = -3; reason = AXVM_EXIT_CPU_DOWN; break;
     case A64_PSCI_CPU_ON_32:
     case A64_PSCI_CPU_ON_64:
