@@ -67,11 +67,12 @@ def axvm_cmd(blob, extra=()):
     return shlex.split(line)
 
 
-def compile_config(toml):
+def compile_config(toml, *sets):
     outdir = os.path.join(OUT, "config")
     os.makedirs(outdir, exist_ok=True)
     env = dict(os.environ, AXVM_CACHE=CACHE)
-    subprocess.run(["tools/axvm-config", "-q", toml, "-o", outdir], check=True, env=env)
+    args = [a for s in sets for a in ("--set", s)]
+    subprocess.run(["tools/axvm-config", "-q", toml, "-o", outdir, *args], check=True, env=env)
     stem = os.path.basename(toml)[:-len(".toml")]
     return os.path.join(outdir, stem + ".bin"), os.path.join(outdir, stem + ".linux.dtb")
 
@@ -80,7 +81,8 @@ def compile_config(toml):
 
 def run_bench_guest(mode):
     if mode == "axvm":
-        blob, _ = compile_config("configs/bench/bench.toml")
+        blob, _ = compile_config("configs/bench/bench.toml",
+                                 "kernel.kernel_path=" + os.path.join(BUILD, "guests", "aarch64", "bench.bin"))
         cmd = axvm_cmd(blob, ["-icount", "shift=0"])
     else:
         cmd = ["qemu-system-aarch64", "-M", "virt,gic-version=3", "-cpu", "cortex-a72", "-smp", "2",

@@ -21,7 +21,8 @@ if ! blog=$(make -s -j2 hyp-aarch64 guests-aarch64 2>&1); then
     echo "FAIL bench-smoke/build: make hyp-aarch64 guests-aarch64 failed"
     exit 1
 fi
-if ! clog=$(tools/axvm-config -q configs/bench/bench.toml -o "$out" 2>&1); then
+if ! clog=$(tools/axvm-config -q configs/bench/bench.toml -o "$out" \
+        --set "kernel.kernel_path=$b/guests/aarch64/bench.bin" 2>&1); then
     echo "$clog" | sed 's/^/# /'
     echo "FAIL bench-smoke/config: axvm-config configs/bench/bench.toml"
     exit 1
