@@ -87,7 +87,7 @@ def first(pred):
 # Per-case verdicts of the hostile VMs.
 cases = {}
 for i, vm, t in events:
-    m = re.search(r"\b(PASS|FAIL|SKIP) hostile\.(\S+?)(?::\s*(.*))?$", t)
+    m = re.search(r"(PASS|FAIL|SKIP) hostile\.(\S+?)(?::\s*(.*))?$", t)
     if m:
         name = m.group(2)
         if name in cases:
@@ -98,6 +98,14 @@ for i, vm, t in events:
 n_pass = sum(1 for v in cases.values() if v == "PASS")
 n_fail = sum(1 for v in cases.values() if v == "FAIL")
 print("# hostile: %d cases: %d passed, %d failed, %d skipped" % (len(cases), n_pass, n_fail, len(cases) - n_pass - n_fail))
+# Every case the hostile VM counted in its RESULT line was seen here.
+counted = [sum(map(int, m.groups())) for _, vm, t in events
+           for m in [re.search(r"RESULT hostile env=\S+ passed=(\d+) failed=(\d+) skipped=(\d+)", t)] if m]
+seen = sum(1 for n in cases if not n.startswith(("reset.", "wedge.")))
+if counted and counted[0] == seen:
+    verdict("PASS", "all-cases-reported (%d)" % seen)
+else:
+    verdict("FAIL", "all-cases-reported", "%d verdict lines, RESULT counts %s" % (seen, counted))
 for i, vm, t in events:
     if re.search(r"(PASS|FAIL) heartbeat\.", t) and t.startswith("FAIL"):
         verdict("FAIL", "heartbeat." + t.split("heartbeat.", 1)[1])
