@@ -169,6 +169,13 @@ int a64_handle_smccc(struct axvm_vcpu *vcpu, struct a64_ctx *ctx, struct axvm_ex
             ret(ctx, PSCI_INVALID_PARAMETERS);
             break;
         }
+        /* A64 instructions are 4-byte aligned: such an entry can never run.
+         * Target checks stay first (the core's), so only a real target gets
+         * this answer. */
+        if ((a2 & 3) && axvm_vm_vcpu_by_hwid(vcpu->vm, a1)) {
+            ret(ctx, PSCI_INVALID_ADDRESS);
+            break;
+        }
         exit->reason = AXVM_EXIT_CPU_UP;
         exit->u.cpu_up.target = a1;
         exit->u.cpu_up.entry = a2;
