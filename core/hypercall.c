@@ -11,13 +11,9 @@ static int ivc_alloc(struct axvm_vm *vm, const uint64_t *a)
     /* (peer vm id, my gpa, peer gpa, size, my irq, peer irq) */
     if (a[0] > UINT32_MAX || a[4] > UINT32_MAX || a[5] > UINT32_MAX)
         return AXVM_EINVAL;
-    struct axvm_vm *peer = axvm_vm_by_id((uint32_t)a[0]);
-    if (!peer)
-        return AXVM_ENOENT;
-    if (peer == vm)
-        return AXVM_EINVAL;
+    /* only towards a VM the configuration links to this one (include/axvm/ivc.h) */
     uint32_t id;
-    int rc = axvm_ivc_alloc(vm, a[1], (uint32_t)a[4], peer, a[2], (uint32_t)a[5], a[3], &id);
+    int rc = axvm_ivc_request(vm, a[1], (uint32_t)a[4], axvm_vm_by_id((uint32_t)a[0]), a[2], (uint32_t)a[5], a[3], &id);
     return rc ? rc : (int)id;
 }
 

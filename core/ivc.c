@@ -15,7 +15,16 @@
 /* Upper bound for one channel: a hostile guest may not drain the page pool. */
 #define IVC_MAX_SIZE (16ull << 20)
 
+/* A pair of VMs the configuration connects, and the doorbell of one declared
+ * channel between them in each (vm[i] is raised irq[i]). */
+struct ivc_link {
+    struct axvm_vm *vm[2];
+    uint32_t irq[2];
+};
+
 static struct axvm_ivc_channel channels[AXVM_MAX_IVC_CHANNELS];
+static struct ivc_link links[AXVM_MAX_IVC_CHANNELS];
+static unsigned n_links;
 static uint32_t generation[AXVM_MAX_IVC_CHANNELS];
 static axvm_spinlock_t ivc_lock = AXVM_SPINLOCK_INIT;
 
@@ -129,6 +138,73 @@ int axvm_ivc_alloc(struct axvm_vm *a, axvm_gpa_t gpa_a, uint32_t irq_a, struct a
     return AXVM_OK;
 }
 
+int axvm_ivc_link(struct axvm_vm *a, struct axvm_vm *b, uint32_t irq_a, uint32_t irq_b)
+{
+    if (!a || !b || a == b)
+        return AXVM_EINVAL;
+    int rc = AXVM_OK;
+    axvm_spin_lock(&ivc_lock);
+    unsigned i = 0;
+    for (; i < n_links; i++) {
+        const struct ivc_link *l = &links[i];
+        if ((l->vm[0] == a && l->vm[1] == b && l->irq[0] == irq_a && l->irq[1] == irq_b) ||
+            (l->vm[0] == b && l->vm[1] == a && l->irq[0] == irq_b && l->irq[1] == irq_a))
+            break;
+    }
+    if (i == n_links) {
+        if (n_links == AXVM_MAX_IVC_CHANNELS)
+            rc = AXVM_ENOMEM;
+        else
+            links[n_links++] = (struct ivc_link){{a, b}, {irq_a, irq_b}};
+    }
+    axvm_spin_unlock(&ivc_lock);
+    return rc;
+}
+
+/* Under ivc_lock. Bit 0: the pair is linked; bit 1: my_irq is declared for
+ * vm's end; bit 2: peer_irq for peer's end (each in any link of the pair). */
+static unsigned link_check_locked(const struct axvm_vm *vm, uint32_t my_irq, const struct axvm_vm *peer,
+                                  uint32_t peer_irq)
+{
+    unsigned found = 0;
+    for (unsigned i = 0; i < n_links; i++) {
+        const struct ivc_link *l = &links[i];
+        for (unsigned me = 0; me < 2; me++) {
+            if (l->vm[me] != vm || l->vm[1 - me] != peer)
+                continue;
+            found |= 1u;
+            if (l->irq[me] == my_irq)
+                found |= 2u;
+            if (l->irq[1 - me] == peer_irq)
+                found |= 4u;
+        }
+    }
+    return found;
+}
+
+int axvm_ivc_request(struct axvm_vm *vm, axvm_gpa_t my_gpa, uint32_t my_irq, struct axvm_vm *peer,
+                     axvm_gpa_t peer_gpa, uint32_t peer_irq, uint64_t size, uint32_t *id_out)
+{
+    if (!vm)
+        return AXVM_EINVAL;
+    if (peer == vm)
+        return AXVM_EINVAL; /* its own id: nothing to hide */
+    if (!peer)
+        return AXVM_ENOENT;
+    axvm_spin_lock(&ivc_lock);
+    unsigned found = link_check_locked(vm, my_irq, peer, peer_irq);
+    axvm_spin_unlock(&ivc_lock);
+    /* an unlinked VM answers like a missing one, whatever the other arguments */
+    if (!(found & 1u))
+        return AXVM_ENOENT;
+    if (found != 7u)
+        return AXVM_EINVAL;
+    /* links only go when a VM is destroyed, which a VM running this call
+     * cannot be; the peer's destruction is serialised by axvm_ivc_alloc's
+     * state checks and ivc_lock like a host request's */
+    return axvm_ivc_alloc(vm, my_gpa, my_irq, peer, peer_gpa, peer_irq, size, id_out);
+}
+
 static void release_locked(struct axvm_ivc_channel *ch)
 {
     end_unmap(ch->end[0].vm, ch->end[0].gpa);
@@ -208,5 +284,11 @@ void axvm_ivc_release_all(struct axvm_vm *vm)
         if (ch->in_use && (ch->end[0].vm == vm || ch->end[1].vm == vm))
             release_locked(ch);
     }
+    /* a VM slot is reused by the next VM created: its links must not be */
+    unsigned kept = 0;
+    for (unsigned i = 0; i < n_links; i++)
+        if (links[i].vm[0] != vm && links[i].vm[1] != vm)
+            links[kept++] = links[i];
+    n_links = kept;
     axvm_spin_unlock(&ivc_lock);
 }

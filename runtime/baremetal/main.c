@@ -115,7 +115,11 @@ static void build_vms(void)
         const struct axvm_ivc_config *c = &plat_cfg.ivc[i];
         struct axvm_vm *a = axvm_vm_by_id(c->vm_a), *b = axvm_vm_by_id(c->vm_b);
         uint32_t id;
-        int r = (a && b) ? axvm_ivc_alloc(a, c->gpa_a, c->irq_a, b, c->gpa_b, c->irq_b, c->size, &id) : AXVM_ENOENT;
+        /* the link is what lets the pair's guests allocate channels at run
+         * time, with these doorbells only (include/axvm/ivc.h) */
+        int r = (a && b) ? axvm_ivc_link(a, b, c->irq_a, c->irq_b) : AXVM_ENOENT;
+        if (r == AXVM_OK)
+            r = axvm_ivc_alloc(a, c->gpa_a, c->irq_a, b, c->gpa_b, c->irq_b, c->size, &id);
         if (r != AXVM_OK)
             axvm_printf("axvm: ivc channel %u (vm %u <-> vm %u): %s\n", i, c->vm_a, c->vm_b, axvm_strerror(r));
         else

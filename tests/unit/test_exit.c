@@ -218,9 +218,28 @@ static void test_hypercalls_ivc(void **state)
     struct axvm_vm *c = unit_vm_running(&c3);
     struct axvm_vcpu *va = &a->vcpus[0], *vb = &b->vcpus[0], *vc = &c->vcpus[0];
     const uint64_t G = 0x80000000;
+    /* what the configuration declares: a <-> b, doorbells 40 in a and 41 in
+     * b, plus a second channel with 44 in a and 45 in b; c is linked to
+     * nobody. The configured channel is released again at once: the link
+     * stays. */
+    assert_int_equal(axvm_ivc_link(a, b, 40, 41), AXVM_OK);
+    assert_int_equal(axvm_ivc_link(b, a, 45, 44), AXVM_OK);
+    uint32_t cfg_id;
+    assert_int_equal(axvm_ivc_alloc(a, 0x90000000, 40, b, 0x90000000, 41, 0x1000, &cfg_id), AXVM_OK);
+    assert_int_equal(axvm_ivc_release(cfg_id, NULL), AXVM_OK);
     struct { uint64_t args[6]; int err; } bad[] = {
         {{9, G, G, 0x1000, 40, 41}, AXVM_ENOENT},                 /* no such peer */
+        {{3, G, G, 0x1000, 40, 41}, AXVM_ENOENT},                 /* c exists, but is not linked to a */
+        {{3, G + 1, G, 0, 1ull << 31, 27}, AXVM_ENOENT},          /* ... whatever else is wrong: as for 9 */
+        {{9, G + 1, G, 0, 1ull << 31, 27}, AXVM_ENOENT},
         {{1, G, G, 0x1000, 40, 41}, AXVM_EINVAL},                 /* itself */
+        {{2, G, G, 0x1000, 42, 41}, AXVM_EINVAL},                 /* my doorbell not declared */
+        {{2, G, G, 0x1000, 40, 27}, AXVM_EINVAL},                 /* the peer's timer PPI */
+        {{2, G, G, 0x1000, 40, 1}, AXVM_EINVAL},                  /* an SGI in the peer */
+        {{2, G, G, 0x1000, 41, 40}, AXVM_EINVAL},                 /* the pair's irqs, wrong ends */
+        {{2, G, G, 0x1000, 45, 44}, AXVM_EINVAL},
+        {{2, G, U_RAM_BASE + 0x1000, 0x1000, 40, 41}, AXVM_EOVERLAP}, /* over the peer's RAM */
+        {{2, G, U_TESTDEV, 0x1000, 40, 41}, AXVM_EOVERLAP},       /* over the peer's device */
         {{1ull << 32 | 2, G, G, 0x1000, 40, 41}, AXVM_EINVAL},    /* id out of range */
         {{2, G + 1, G, 0x1000, 40, 41}, AXVM_EINVAL},             /* misaligned */
         {{2, G, G, 0, 40, 41}, AXVM_EINVAL},                      /* empty */
@@ -230,6 +249,8 @@ static void test_hypercalls_ivc(void **state)
         {{2, G, U_TESTDEV - 0x1000, 0x2000, 40, 41}, AXVM_EOVERLAP}, /* over the peer's device */
         {{2, UINT64_MAX & ~0xfffull, G, 0x2000, 40, 41}, AXVM_EINVAL}, /* wraps */
         {{2, G, G, 0x1000, 40, 41}, 0}, /* fine (released again below) */
+        {{2, G, G, 0x1000, 44, 45}, 0}, /* the second declared pair */
+        {{2, G, G, 0x1000, 40, 45}, 0}, /* each end picks among its own declared doorbells */
     };
     for (unsigned i = 0; i < AXVM_ARRAY_SIZE(bad); i++) {
         const uint64_t *x = bad[i].args;
@@ -245,8 +266,26 @@ static void test_hypercalls_ivc(void **state)
             assert_int_equal(last_ret(va), 0);
         }
     }
+    /* c towards a or b: as if they did not exist, so nothing is mapped */
+    for (uint64_t peer = 1; peer <= 2; peer++) {
+        struct axvm_exit e = ex_hypercall(AXVM_HC_IVC_ALLOC, peer, G, G, 0x1000, 40, 41);
+        assert_int_equal(axvm_vcpu_handle_exit(vc, &e), AXVM_OK);
+        assert_int_equal(last_ret(vc), (uint64_t)(int64_t)AXVM_ENOENT);
+    }
+    assert_null(axvm_as_find(&c->as, G));
+    assert_null(axvm_as_find(&a->as, G));
+    /* b's end of the link works from b's side too: its doorbell first */
+    struct axvm_exit e = ex_hypercall(AXVM_HC_IVC_ALLOC, 1, G, G, 0x1000, 41, 40);
+    assert_int_equal(axvm_vcpu_handle_exit(vb, &e), AXVM_OK);
+    assert_true((int64_t)last_ret(vb) > 0);
+    e = ex_hypercall(AXVM_HC_IVC_RELEASE, last_ret(vb), 0, 0, 0, 0, 0);
+    assert_int_equal(axvm_vcpu_handle_exit(va, &e), AXVM_OK);
+    assert_int_equal(last_ret(va), 0);
+    e = ex_hypercall(AXVM_HC_IVC_ALLOC, 1, G, G, 0x1000, 40, 41);
+    assert_int_equal(axvm_vcpu_handle_exit(vb, &e), AXVM_OK);
+    assert_int_equal(last_ret(vb), (uint64_t)(int64_t)AXVM_EINVAL);
     /* a good one */
-    struct axvm_exit e = ex_hypercall(AXVM_HC_IVC_ALLOC, 2, G, G + 0x10000, 0x3000, 40, 41);
+    e = ex_hypercall(AXVM_HC_IVC_ALLOC, 2, G, G + 0x10000, 0x3000, 40, 41);
     assert_int_equal(axvm_vcpu_handle_exit(va, &e), AXVM_OK);
     uint64_t id = last_ret(va);
     assert_true((int64_t)id > 0);

@@ -1,5 +1,6 @@
 /* Inter-VM channels through the API: mapping into both VMs, rollback, pool
- * exhaustion, release rules, doorbells, stale ids, VM destruction. */
+ * exhaustion, release rules, doorbells, stale ids, VM destruction, and the
+ * run-time policy (links, declared doorbells). */
 #include "unit_helpers.h"
 
 #include "axvm/ivc.h"
@@ -147,6 +148,61 @@ static void test_release_all_on_destroy(void **state)
     assert_non_null(axvm_as_find(&a->as, G + 0x1000));
 }
 
+/* The run-time policy (axvm_ivc_request): links, declared doorbells, and
+ * links that go with their VMs. */
+static void test_links(void **state)
+{
+    (void)state;
+    uint32_t id;
+    assert_int_equal(axvm_ivc_link(a, a, 40, 41), AXVM_EINVAL);
+    assert_int_equal(axvm_ivc_link(a, NULL, 40, 41), AXVM_EINVAL);
+    assert_int_equal(axvm_ivc_link(NULL, b, 40, 41), AXVM_EINVAL);
+    /* nothing linked yet: every peer looks absent, itself excepted */
+    assert_int_equal(axvm_ivc_request(a, G, 40, b, G, 41, 0x1000, &id), AXVM_ENOENT);
+    assert_int_equal(axvm_ivc_request(a, G, 40, NULL, G, 41, 0x1000, &id), AXVM_ENOENT);
+    assert_int_equal(axvm_ivc_request(a, G, 40, a, G, 41, 0x1000, &id), AXVM_EINVAL);
+    assert_int_equal(axvm_ivc_link(a, b, 40, 41), AXVM_OK);
+    assert_int_equal(axvm_ivc_request(a, G, 40, c, G, 41, 0x1000, &id), AXVM_ENOENT);
+    assert_int_equal(axvm_ivc_request(c, G, 41, b, G, 40, 0x1000, &id), AXVM_ENOENT);
+    assert_int_equal(axvm_ivc_request(a, G, 40, b, G, 40, 0x1000, &id), AXVM_EINVAL);
+    assert_int_equal(axvm_ivc_request(a, G, 41, b, G, 41, 0x1000, &id), AXVM_EINVAL);
+    assert_int_equal(axvm_ivc_request(a, G, 40, b, G, 30, 0x1000, &id), AXVM_EINVAL);
+    assert_null(axvm_as_find(&a->as, G));
+    /* the window checks still apply on both sides */
+    assert_int_equal(axvm_ivc_request(a, G, 40, b, U_RAM_BASE, 41, 0x1000, &id), AXVM_EOVERLAP);
+    assert_int_equal(axvm_ivc_request(a, G, 40, b, U_TESTDEV, 41, 0x1000, &id), AXVM_EOVERLAP);
+    assert_int_equal(axvm_ivc_request(a, U_TESTDEV, 40, b, G, 41, 0x1000, &id), AXVM_EOVERLAP);
+    assert_int_equal(axvm_ivc_request(a, G, 40, b, G, 41, 0, &id), AXVM_EINVAL);
+    assert_null(axvm_as_find(&a->as, G));
+    assert_null(axvm_as_find(&b->as, G));
+    assert_int_equal(axvm_ivc_request(b, G, 41, a, G + 0x1000, 40, 0x1000, &id), AXVM_OK);
+    assert_int_equal(axvm_ivc_get(id)->end[0].irq, 41);
+    assert_int_equal(axvm_ivc_get(id)->end[1].irq, 40);
+    assert_int_equal(axvm_ivc_release(id, a), AXVM_OK);
+    /* the table: duplicates (either orientation) take no room; it holds
+     * AXVM_MAX_IVC_CHANNELS distinct links */
+    for (unsigned i = 0; i < 4; i++) {
+        assert_int_equal(axvm_ivc_link(a, b, 40, 41), AXVM_OK);
+        assert_int_equal(axvm_ivc_link(b, a, 41, 40), AXVM_OK);
+    }
+    for (uint32_t i = 1; i < AXVM_MAX_IVC_CHANNELS; i++)
+        assert_int_equal(axvm_ivc_link(b, c, 100 + i, 200 + i), AXVM_OK);
+    assert_int_equal(axvm_ivc_link(a, c, 50, 51), AXVM_ENOMEM);
+    assert_int_equal(axvm_ivc_link(a, b, 40, 41), AXVM_OK);
+    assert_int_equal(axvm_ivc_request(c, G, 200 + AXVM_MAX_IVC_CHANNELS - 1, b, G, 101, 0x1000, &id), AXVM_OK);
+    /* b goes: its links with it, so a slot reused for a new VM inherits none */
+    assert_int_equal(axvm_vm_shutdown(b), AXVM_OK);
+    assert_int_equal(axvm_vm_destroy(b), AXVM_OK);
+    assert_null(axvm_ivc_get(id));
+    assert_int_equal(axvm_ivc_link(a, c, 50, 51), AXVM_OK); /* room again */
+    struct axvm_vm_config cb;
+    unit_config(&cb, 2, "b2", 1, 1);
+    b = unit_vm_running(&cb);
+    assert_int_equal(axvm_ivc_request(a, G, 40, b, G, 41, 0x1000, &id), AXVM_ENOENT);
+    assert_int_equal(axvm_ivc_request(c, G, 201, b, G, 101, 0x1000, &id), AXVM_ENOENT);
+    assert_int_equal(axvm_ivc_request(c, G, 51, a, G, 50, 0x1000, &id), AXVM_OK);
+}
+
 static void test_nopt_backend(void **state)
 {
     (void)state;
@@ -172,6 +228,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_args, setup, unit_teardown),
         cmocka_unit_test_setup_teardown(test_pool_and_memory_exhaustion, setup, unit_teardown),
         cmocka_unit_test_setup_teardown(test_release_all_on_destroy, setup, unit_teardown),
+        cmocka_unit_test_setup_teardown(test_links, setup, unit_teardown),
         cmocka_unit_test_setup_teardown(test_nopt_backend, setup_nopt, unit_teardown),
     };
     return cmocka_run_group_tests_name("ivc", tests, NULL, NULL);

@@ -64,10 +64,14 @@ static void ivc_cases(int64_t my_id)
     test_eq("ivc.alloc-with-self", (uint64_t)r, (uint64_t)(int64_t)AXVM_EINVAL);
     r = hc(AXVM_HC_IVC_ALLOC, (uint64_t)my_id, gpa, gpa, 0, 40, 41);
     test_eq("ivc.alloc-size-0", (uint64_t)r, (uint64_t)(int64_t)AXVM_EINVAL);
+    /* This VM is linked to no other by its configuration: every peer id is
+     * "no such VM", checked before any other argument (include/axvm/ivc.h). */
     r = hc(AXVM_HC_IVC_ALLOC, 0x7777, gpa, gpa, 4096, 40, 41);
-    test_check("ivc.alloc-no-such-peer", r < 0, "returned %ld, want a negative error", r);
+    test_eq("ivc.alloc-no-such-peer", (uint64_t)r, (uint64_t)(int64_t)AXVM_ENOENT);
     r = hc(AXVM_HC_IVC_ALLOC, 0x7777, gpa + 1, gpa, 4096, 40, 41);
-    test_check("ivc.alloc-misaligned", r < 0, "returned %ld, want a negative error", r);
+    test_eq("ivc.alloc-misaligned", (uint64_t)r, (uint64_t)(int64_t)AXVM_ENOENT);
+    r = hc(AXVM_HC_IVC_ALLOC, 0x7777, gpa, 0x40000000, 0, 1, 27);
+    test_eq("ivc.alloc-no-peer-before-args", (uint64_t)r, (uint64_t)(int64_t)AXVM_ENOENT);
     r = hc(AXVM_HC_IVC_ALLOC, (uint64_t)my_id, ~0ull - 4095, gpa, ~0ull, 40, 41);
     test_check("ivc.alloc-wrapping", r < 0, "returned %ld, want a negative error", r);
 

@@ -1,6 +1,7 @@
 /* ivc: two VMs talking through axvm's inter-VM channels (configs/multivm/ivc.toml,
  * tests/suites/35-multivm-ivc.sh). One image; the role comes from the VM id:
- * IVC_ID_A ("ivc-a") and IVC_ID_B ("ivc-b").
+ * IVC_ID_A ("ivc-a"), IVC_ID_B ("ivc-b") and IVC_ID_C ("ivc-c", linked to
+ * nobody by the configuration).
  *
  * 1. The channel declared in the configuration (CFG_GPA in both VMs, found
  *    with the IVC_FIND hypercall): A sends ROUNDS numbered messages, each
@@ -8,13 +9,17 @@
  * 2. A allocates a second channel at run time (IVC_ALLOC, mapped at RT_GPA_A
  *    in A and RT_GPA_B in B) and publishes its id on the first one; B finds
  *    it, and now B sends ROUNDS messages and A answers: the other direction.
+ *    Its doorbells must be ones the configuration declared for the pair
+ *    (include/axvm/ivc.h): the configured channel's, so both channels share
+ *    an interrupt; the protocol never has both ringing at once.
  * 3. A releases it; both check that the id is dead and B that the window is
  *    gone from its address space (an access aborts).
  * Every message carries a sequence number and a value derived from it; the
  * receiver checks that each number arrives exactly once and in order, and
  * both sides count the doorbell interrupts: exactly one per message.
  * A also feeds the hypercalls bad arguments, which must return the right
- * error codes and leave nothing behind. */
+ * error codes and leave nothing behind. C, linked to nobody, must find A and
+ * B as absent as a VM id that does not exist, and no channel of theirs. */
 #include "exc.h"
 #include "multivm.h"
 #include "printf.h"
@@ -23,6 +28,8 @@ const char guest_name[] = "ivc";
 
 #define IVC_ID_A 41u
 #define IVC_ID_B 42u
+#define IVC_ID_C 43u
+#define NO_VM_ID 999u
 
 #define CFG_GPA 0x10000000ul /* the configured channel, in both VMs */
 #define CFG_IRQ_A 40u        /* its doorbell in A */
@@ -30,8 +37,9 @@ const char guest_name[] = "ivc";
 #define RT_GPA_A 0x10010000ul
 #define RT_GPA_B 0x10020000ul
 #define RT_SIZE 0x2000ul
-#define RT_IRQ_A 42u
-#define RT_IRQ_B 43u
+#define RT_IRQ_A CFG_IRQ_A /* the only doorbells declared for the pair */
+#define RT_IRQ_B CFG_IRQ_B
+#define UNDECLARED_IRQ 42u
 
 #define ROUNDS 2000u
 #define WAIT_MS 5000u
@@ -156,8 +164,24 @@ static void bad_arguments(void)
     check_err("bad.info-unknown", mv_hc(AXVM_HC_IVC_INFO, none, 0, 0, 0, 0, 0), AXVM_ENOENT);
     check_err("bad.release-unknown", mv_hc(AXVM_HC_IVC_RELEASE, none, 0, 0, 0, 0, 0), AXVM_ENOENT);
     check_err("bad.find-nothing-there", mv_hc(AXVM_HC_IVC_FIND, 0x30000000, 0, 0, 0, 0, 0), AXVM_ENOENT);
-    check_err("bad.alloc-unknown-peer", mv_hc(AXVM_HC_IVC_ALLOC, 999, RT_GPA_A, RT_GPA_B, RT_SIZE, RT_IRQ_A, RT_IRQ_B),
+    check_err("bad.alloc-unknown-peer", mv_hc(AXVM_HC_IVC_ALLOC, NO_VM_ID, RT_GPA_A, RT_GPA_B, RT_SIZE, RT_IRQ_A, RT_IRQ_B),
               AXVM_ENOENT);
+    /* C exists but the configuration links A to B only */
+    check_err("bad.alloc-unlinked-peer",
+              mv_hc(AXVM_HC_IVC_ALLOC, IVC_ID_C, RT_GPA_A, RT_GPA_B, RT_SIZE, RT_IRQ_A, RT_IRQ_B), AXVM_ENOENT);
+    check_err("bad.alloc-unlinked-peer-bad-args",
+              mv_hc(AXVM_HC_IVC_ALLOC, IVC_ID_C, RT_GPA_A + 1, 0x40000000, 0, 1, TIMER_VIRT_INTID), AXVM_ENOENT);
+    /* doorbells: only the ones declared for each end of the pair */
+    check_err("bad.alloc-my-irq-undeclared",
+              mv_hc(AXVM_HC_IVC_ALLOC, IVC_ID_B, RT_GPA_A, RT_GPA_B, RT_SIZE, UNDECLARED_IRQ, RT_IRQ_B), AXVM_EINVAL);
+    check_err("bad.alloc-peer-irq-undeclared",
+              mv_hc(AXVM_HC_IVC_ALLOC, IVC_ID_B, RT_GPA_A, RT_GPA_B, RT_SIZE, RT_IRQ_A, UNDECLARED_IRQ), AXVM_EINVAL);
+    check_err("bad.alloc-peer-timer-ppi",
+              mv_hc(AXVM_HC_IVC_ALLOC, IVC_ID_B, RT_GPA_A, RT_GPA_B, RT_SIZE, RT_IRQ_A, TIMER_VIRT_INTID), AXVM_EINVAL);
+    check_err("bad.alloc-peer-sgi", mv_hc(AXVM_HC_IVC_ALLOC, IVC_ID_B, RT_GPA_A, RT_GPA_B, RT_SIZE, RT_IRQ_A, 0),
+              AXVM_EINVAL);
+    check_err("bad.alloc-irqs-swapped",
+              mv_hc(AXVM_HC_IVC_ALLOC, IVC_ID_B, RT_GPA_A, RT_GPA_B, RT_SIZE, CFG_IRQ_B, CFG_IRQ_A), AXVM_EINVAL);
     check_err("bad.alloc-self", mv_hc(AXVM_HC_IVC_ALLOC, IVC_ID_A, RT_GPA_A, RT_GPA_B, RT_SIZE, RT_IRQ_A, RT_IRQ_B),
               AXVM_EINVAL);
     check_err("bad.alloc-over-ram", mv_hc(AXVM_HC_IVC_ALLOC, IVC_ID_B, 0x40000000, RT_GPA_B, RT_SIZE, RT_IRQ_A, RT_IRQ_B),
@@ -166,6 +190,16 @@ static void bad_arguments(void)
               mv_hc(AXVM_HC_IVC_ALLOC, IVC_ID_B, RT_GPA_A, 0x40001000, RT_SIZE, RT_IRQ_A, RT_IRQ_B), AXVM_EOVERLAP);
     check_err("bad.alloc-over-gicd", mv_hc(AXVM_HC_IVC_ALLOC, IVC_ID_B, GICD_BASE, RT_GPA_B, RT_SIZE, RT_IRQ_A, RT_IRQ_B),
               AXVM_EOVERLAP);
+    check_err("bad.alloc-peer-over-gicd",
+              mv_hc(AXVM_HC_IVC_ALLOC, IVC_ID_B, RT_GPA_A, GICD_BASE, RT_SIZE, RT_IRQ_A, RT_IRQ_B), AXVM_EOVERLAP);
+    check_err("bad.alloc-peer-over-gicr",
+              mv_hc(AXVM_HC_IVC_ALLOC, IVC_ID_B, RT_GPA_A, 0x080A0000, RT_SIZE, RT_IRQ_A, RT_IRQ_B), AXVM_EOVERLAP);
+    check_err("bad.alloc-peer-over-uart",
+              mv_hc(AXVM_HC_IVC_ALLOC, IVC_ID_B, RT_GPA_A, 0x09000000, RT_SIZE, RT_IRQ_A, RT_IRQ_B), AXVM_EOVERLAP);
+    check_err("bad.alloc-peer-over-testdev",
+              mv_hc(AXVM_HC_IVC_ALLOC, IVC_ID_B, RT_GPA_A, 0x0B000000, RT_SIZE, RT_IRQ_A, RT_IRQ_B), AXVM_EOVERLAP);
+    check_err("bad.alloc-peer-over-channel",
+              mv_hc(AXVM_HC_IVC_ALLOC, IVC_ID_B, RT_GPA_A, CFG_GPA, RT_SIZE, RT_IRQ_A, RT_IRQ_B), AXVM_EOVERLAP);
     check_err("bad.alloc-over-channel", mv_hc(AXVM_HC_IVC_ALLOC, IVC_ID_B, CFG_GPA, RT_GPA_B, RT_SIZE, RT_IRQ_A, RT_IRQ_B),
               AXVM_EOVERLAP);
     check_err("bad.alloc-misaligned",
@@ -204,7 +238,6 @@ static void role_a(void)
     if (!find_cfg(&cfg, CFG_IRQ_A))
         return;
     mv_spi_enable(CFG_IRQ_A, true);
-    mv_spi_enable(RT_IRQ_A, true);
     bad_arguments();
     /* B's GIC must be ready before its first doorbell means anything. */
     uint64_t t0 = time_ns();
@@ -257,7 +290,6 @@ static void role_b(void)
     if (!find_cfg(&cfg, CFG_IRQ_B))
         return;
     mv_spi_enable(CFG_IRQ_B, true);
-    mv_spi_enable(RT_IRQ_B, true);
     mv_write64(CFG_GPA + M_READY_B, 1);
 
     answer_side("cfg", &cfg, M_AB_SEQ, M_AB_VAL, M_BA_SEQ, M_BA_VAL, val_ab, val_ba);
@@ -302,6 +334,31 @@ static void role_b(void)
     ring(&cfg);
 }
 
+/* C: linked to nobody. A and B answer exactly like a VM that does not exist;
+ * their channels are none of its business. */
+static void role_c(void)
+{
+    static const struct { const char *name; uint64_t peer; uint64_t my_irq, peer_irq; } reqs[] = {
+        {"c.alloc-to-a", IVC_ID_A, CFG_IRQ_B, CFG_IRQ_A},
+        {"c.alloc-to-b", IVC_ID_B, CFG_IRQ_A, CFG_IRQ_B},
+        {"c.alloc-to-b-timer", IVC_ID_B, CFG_IRQ_A, TIMER_VIRT_INTID},
+        {"c.alloc-to-nobody", NO_VM_ID, CFG_IRQ_A, CFG_IRQ_B},
+    };
+    for (unsigned i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++)
+        check_err(reqs[i].name, mv_hc(AXVM_HC_IVC_ALLOC, reqs[i].peer, RT_GPA_A, RT_GPA_B, RT_SIZE, reqs[i].my_irq,
+                                      reqs[i].peer_irq),
+                  AXVM_ENOENT);
+    check_err("c.nothing-mapped", mv_hc(AXVM_HC_IVC_FIND, RT_GPA_A, 0, 0, 0, 0, 0), AXVM_ENOENT);
+    check_err("c.no-channel-at-cfg-gpa", mv_hc(AXVM_HC_IVC_FIND, CFG_GPA, 0, 0, 0, 0, 0), AXVM_ENOENT);
+    /* every channel id of the first generations: none is C's */
+    unsigned seen = 0;
+    for (uint64_t id = 0; id < 4u * AXVM_MAX_IVC_CHANNELS; id++)
+        if (mv_hc(AXVM_HC_IVC_INFO, id, 0, 0, 0, 0, 0) != AXVM_ENOENT ||
+            mv_hc(AXVM_HC_IVC_DOORBELL, id, 0, 0, 0, 0, 0) != AXVM_ENOENT)
+            seen++;
+    test_check("c.no-foreign-channel", seen == 0, "%u channel ids answered", seen);
+}
+
 void guest_main(void)
 {
     if (!test_need_axvm("run"))
@@ -309,11 +366,13 @@ void guest_main(void)
     if (!test_check("gic-init", mv_gic_setup(), "no GIC"))
         return;
     uint32_t id = mv_vm_id();
-    test_note("vm id %u: role %s", id, id == IVC_ID_A ? "A" : id == IVC_ID_B ? "B" : "none");
+    test_note("vm id %u: role %s", id, id == IVC_ID_A ? "A" : id == IVC_ID_B ? "B" : id == IVC_ID_C ? "C" : "none");
     if (id == IVC_ID_A)
         role_a();
     else if (id == IVC_ID_B)
         role_b();
+    else if (id == IVC_ID_C)
+        role_c();
     else
-        test_fail("role", "VM id %u is neither %u nor %u", id, IVC_ID_A, IVC_ID_B);
+        test_fail("role", "VM id %u is none of %u, %u, %u", id, IVC_ID_A, IVC_ID_B, IVC_ID_C);
 }
