@@ -182,6 +182,8 @@ static inline void a64_check_smccc(struct axvm_vcpu *vcpu, const struct a64_snap
     case A64_PSCI_CPU_ON_64:
         if (a1 & ~0xff00ffffffull) {
             want = -2;
+        } else if ((a2 & 3) && a64_affinity_expect(vcpu, a1, 0) != -2) {
+            want = -9; /* INVALID_ADDRESS: A64 code is 4-byte aligned */
         } else {
             reason = AXVM_EXIT_CPU_UP;
             FZ_CHECK(e->reason != AXVM_EXIT_CPU_UP ||

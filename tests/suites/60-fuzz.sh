@@ -15,7 +15,7 @@ if ! command -v clang >/dev/null 2>&1 || ! ls /usr/lib/llvm-*/lib/clang/*/lib/li
     exit 0
 fi
 if ! make -j2 fuzz-build >"$out/build.log" 2>&1; then
-    grep -E 'error' "$out/build.log" | head -20 | sed 's/^/# /'
+    grep -E 'error:|undefined reference|\*\*\*' "$out/build.log" | head -20 | sed 's/^/# /'
     echo "FAIL fuzz/build: make fuzz-build failed (see $out/build.log)"
     exit 1
 fi
