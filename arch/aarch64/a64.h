@@ -12,8 +12,10 @@ struct axvm_vm;
 struct axvm_vcpu;
 struct axvm_pl011;
 
-/* The EL1 system registers that belong to a vCPU, saved at every exit and
- * loaded at every entry (the hypervisor itself never uses EL1 state). */
+/* The EL1 system registers that belong to a vCPU. The hypervisor itself
+ * never uses EL1 state, so they stay in the hardware across exits and are
+ * saved only when someone needs them (a64_el1_fetch, another vCPU entering
+ * on that pCPU, unbind); the virtual timer's two are saved at every exit. */
 enum a64_el1_reg {
     A64_SCTLR, A64_TTBR0, A64_TTBR1, A64_TCR, A64_MAIR, A64_AMAIR, A64_VBAR,
     A64_CONTEXTIDR, A64_TPIDR_EL0, A64_TPIDRRO_EL0, A64_TPIDR_EL1, A64_CPACR,
@@ -34,6 +36,10 @@ struct a64_ctx {
     bool fp_stale;             /* fp[] must be loaded before the next entry */
     bool vtimer_hw_pending;    /* physical INTID 27 taken but not yet injected */
     bool vtimer_reset;         /* deactivate INTID 27 before the next entry */
+    /* el1[] (but CNTV_CTL/CVAL) is stale: the EL1 registers of pCPU el1_cpu
+     * hold the live values. */
+    bool el1_in_hw;
+    unsigned el1_cpu;
     /* last exit, for fault injection */
     uint64_t esr, far, hpfar;
     unsigned faults_logged;
@@ -81,6 +87,9 @@ uint64_t a64_error_to_guest(int err);
 /* System registers (sysreg.c): handles a trapped MSR/MRS/SYS (EC 0x18). */
 void a64_handle_sysreg(struct axvm_vcpu *vcpu, struct a64_ctx *ctx, uint32_t iss);
 void a64_sysreg_init(void);
+/* Make ctx->el1[] current (the vCPU's own pCPU, between exit and entry):
+ * before reading or editing it. */
+void a64_el1_fetch(struct a64_ctx *ctx);
 /* Fault injection (inject.c). */
 void a64_inject_undef(struct axvm_vcpu *vcpu, struct a64_ctx *ctx, uint64_t pc);
 void a64_inject_abort(struct a64_ctx *ctx, bool instr, bool write, uint64_t pc, uint64_t va);

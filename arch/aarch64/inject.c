@@ -42,6 +42,7 @@ static uint64_t sync_vector(uint64_t pstate, bool *from_el1)
 static void take_exception(struct a64_ctx *ctx, uint64_t pc, uint64_t esr, bool set_far, uint64_t far,
                            uint64_t vec)
 {
+    a64_el1_fetch(ctx);
     ctx->el1[A64_ELR_EL1] = pc;
     ctx->el1[A64_SPSR_EL1] = ctx->pstate;
     ctx->el1[A64_ESR] = esr;

@@ -2,10 +2,13 @@
  * VMID, vGIC list-register load/save, the virtual timer.
  *
  * Register state: x0-x30, PC and PSTATE move through entry.S at every exit.
- * The EL1 system registers and the virtual timer are saved at every exit and
- * loaded at every entry (struct a64_ctx.el1): the hypervisor never touches
- * EL1 state, but the core may run another vCPU's exit handling or a fault
- * injection that edits the saved copy. FP/SIMD is switched lazily: the
+ * The virtual timer (CNTV_CTL/CVAL) is saved at every exit: the core reads
+ * the copy for WFI wake-ups, and the timer is switched off while the
+ * hypervisor runs. The other EL1 system registers are switched lazily: the
+ * hypervisor never touches EL1 state, so with one vCPU per pCPU they stay
+ * in the hardware; they are saved when a fault injection needs them
+ * (a64_el1_fetch), when another vCPU enters on this pCPU, or at unbind, and
+ * loaded when the saved copy is the current one. FP/SIMD is switched lazily: the
  * hypervisor is built with -mgeneral-regs-only, so the registers stay the
  * guest's until another vCPU needs them on this pCPU (or unbind). */
 #include <stdatomic.h>
@@ -48,10 +51,15 @@
 #define PSTATE_EL1H_MASKED 0x3c5ull
 #define SCTLR_EL1_RESET 0x30d00800ull
 
+#define ICH_HCR_EN_ONLY 1ull /* ICH_HCR_EL2.En, no maintenance interrupt enabled */
+
 #define CNTV_ENABLE 1ull
 #define CNTV_IMASK 2ull
 
 static struct a64_vm vm_slots[AXVM_MAX_VMS];
+/* Whose EL1 registers each pCPU holds (valid while that ctx says el1_in_hw
+ * on this pCPU). */
+static struct a64_ctx *el1_owner[PLAT_MAX_CPUS];
 static bool vm_slot_used[AXVM_MAX_VMS];
 static axvm_spinlock_t vm_slot_lock = AXVM_SPINLOCK_INIT;
 static unsigned nr_lrs;
@@ -214,6 +222,7 @@ static int a64_vcpu_create(struct axvm_vcpu *vcpu)
     if (!ctx)
         return AXVM_ENOMEM;
     ctx->vcpu = vcpu;
+    ctx->el1_in_hw = false;
     ctx->gic.nr_lr = nr_lrs ? nr_lrs : rt_gic_nr_lrs();
     /* Virtual topology: Aff0 = vCPU index; bit 31 is RES1 in MPIDR. */
     vcpu->hwid = vcpu->id;
@@ -232,6 +241,8 @@ static void a64_vcpu_destroy(struct axvm_vcpu *vcpu)
             rt_cpus[c].fp_owner = NULL;
         if (rt_cpus[c].current == vcpu)
             rt_cpus[c].current = NULL;
+        if (el1_owner[c] == ctx)
+            el1_owner[c] = NULL;
     }
     vcpu->arch = NULL;
     hal_pages_free(ctx, 1);
@@ -243,6 +254,7 @@ static int a64_vcpu_setup(struct axvm_vcpu *vcpu, axvm_gpa_t entry, uint64_t arg
     struct a64_vm *avm = avm_of(vcpu->vm);
     memset(ctx->x, 0, sizeof(ctx->x));
     memset(ctx->el1, 0, sizeof(ctx->el1));
+    ctx->el1_in_hw = false; /* the copy is the current state from now on */
     memset(ctx->fp, 0, sizeof(ctx->fp));
     ctx->x[0] = arg;
     ctx->pc = entry;
@@ -275,6 +287,9 @@ static void a64_vcpu_unbind(struct axvm_vcpu *vcpu)
         a64_fp_save(ctx->fp);
         pc->fp_owner = NULL;
     }
+    a64_el1_fetch(ctx);
+    if (el1_owner[rt_cpu_index()] == ctx)
+        el1_owner[rt_cpu_index()] = NULL;
     if (pc->current == vcpu)
         pc->current = NULL;
 }
@@ -315,8 +330,6 @@ static void el1_load(const uint64_t *r)
     LOAD_IF_CHANGED(sp_el1, r[A64_SP_EL1]);
     LOAD_IF_CHANGED(elr_el1, r[A64_ELR_EL1]);
     LOAD_IF_CHANGED(spsr_el1, r[A64_SPSR_EL1]);
-    LOAD_IF_CHANGED(CNTV_CVAL_EL0_R, r[A64_CNTV_CVAL]);
-    LOAD_IF_CHANGED(CNTV_CTL_EL0_R, r[A64_CNTV_CTL]);
 }
 
 static void el1_save(uint64_t *r)
@@ -345,8 +358,33 @@ static void el1_save(uint64_t *r)
     r[A64_SP_EL1] = read_sysreg(sp_el1);
     r[A64_ELR_EL1] = read_sysreg(elr_el1);
     r[A64_SPSR_EL1] = read_sysreg(spsr_el1);
-    r[A64_CNTV_CTL] = read_sysreg(CNTV_CTL_EL0_R);
-    r[A64_CNTV_CVAL] = read_sysreg(CNTV_CVAL_EL0_R);
+}
+
+void a64_el1_fetch(struct a64_ctx *ctx)
+{
+    if (!ctx->el1_in_hw)
+        return;
+    unsigned cpu = rt_cpu_index();
+    /* Only the pCPU that holds them can read them; elsewhere (which the
+     * per-pCPU loop never does) the copy is all there is. */
+    if (ctx->el1_cpu == cpu && el1_owner[cpu] == ctx)
+        el1_save(ctx->el1);
+    ctx->el1_in_hw = false;
+}
+
+/* Before entering `ctx` on this pCPU: its EL1 registers in the hardware. */
+static void el1_enter(struct a64_ctx *ctx)
+{
+    unsigned cpu = rt_cpu_index();
+    struct a64_ctx *owner = el1_owner[cpu];
+    if (owner == ctx && ctx->el1_in_hw && ctx->el1_cpu == cpu)
+        return;
+    if (owner && owner != ctx)
+        a64_el1_fetch(owner); /* another vCPU's live state: keep it */
+    el1_load(ctx->el1);
+    el1_owner[cpu] = ctx;
+    ctx->el1_cpu = cpu;
+    ctx->el1_in_hw = true;
 }
 
 #define LR_CASE_W(n, crm, op2) case n: write_sysreg(S3_4_C12_##crm##_##op2, v); break;
@@ -379,7 +417,7 @@ static void gic_load(struct axvm_vcpu *vcpu, struct a64_ctx *ctx, bool has_vgic)
         vgic_flush(vcpu, hw);
     } else {
         hw->used_lr = 0;
-        hw->hcr = 1; /* En: the guest's CPU interface works, nothing is delivered */
+        hw->hcr = ICH_HCR_EN_ONLY; /* the guest's CPU interface works, nothing is delivered */
     }
     if (hw->used_lr > hw->nr_lr)
         hw->used_lr = hw->nr_lr;
@@ -392,7 +430,7 @@ static void gic_load(struct axvm_vcpu *vcpu, struct a64_ctx *ctx, bool has_vgic)
     }
     LOAD_IF_CHANGED(ICH_VMCR_EL2, hw->vmcr);
     LOAD_IF_CHANGED(ICH_AP1R0_EL2, hw->ap1r0);
-    write_sysreg(ICH_HCR_EL2, hw->hcr);
+    LOAD_IF_CHANGED(ICH_HCR_EL2, hw->hcr);
 }
 
 /* Read the virtual CPU interface back and switch it off: while it is on,
@@ -407,8 +445,13 @@ static void gic_save(struct a64_ctx *ctx)
     hw->misr = read_sysreg(ICH_MISR_EL2);
     hw->vmcr = read_sysreg(ICH_VMCR_EL2);
     hw->ap1r0 = read_sysreg(ICH_AP1R0_EL2);
-    write_sysreg(ICH_HCR_EL2, 0);
-    a64_isb();
+    /* Empty LRs and no maintenance enable but En: no maintenance condition
+     * can hold, so the interface may stay on (each write of ICH_HCR_EL2
+     * makes QEMU re-evaluate the virtual CPU interface). */
+    if (hw->used_lr || hw->hcr != ICH_HCR_EN_ONLY) {
+        write_sysreg(ICH_HCR_EL2, 0);
+        a64_isb();
+    }
 }
 
 static int a64_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
@@ -439,7 +482,9 @@ static int a64_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
     LOAD_IF_CHANGED(vttbr_el2, avm->vttbr);
     LOAD_IF_CHANGED(vmpidr_el2, ctx->vmpidr);
     LOAD_IF_CHANGED(CNTVOFF_EL2_R, avm->cntvoff);
-    el1_load(ctx->el1);
+    el1_enter(ctx);
+    LOAD_IF_CHANGED(CNTV_CVAL_EL0_R, ctx->el1[A64_CNTV_CVAL]);
+    LOAD_IF_CHANGED(CNTV_CTL_EL0_R, ctx->el1[A64_CNTV_CTL]);
     gic_load(vcpu, ctx, avm->has_vgic);
     write_sysreg(elr_el2, ctx->pc);
     write_sysreg(spsr_el2, ctx->pstate);
@@ -451,15 +496,19 @@ static int a64_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
     ctx->pstate = read_sysreg(spsr_el2);
     if (ctx->hcr & HCR_VSE)
         ctx->hcr = read_sysreg(hcr_el2); /* VSE clears when the guest took it */
-    el1_save(ctx->el1);
+    ctx->el1[A64_CNTV_CTL] = read_sysreg(CNTV_CTL_EL0_R);
+    ctx->el1[A64_CNTV_CVAL] = read_sysreg(CNTV_CVAL_EL0_R);
     gic_save(ctx);
     /* Acknowledge what made us exit while the guest's timer still drives its
      * PPI (a level interrupt: disabling the timer first would withdraw it). */
     uint32_t first_irq = 1023;
     if (type == A64_VEC_IRQ || type == A64_VEC_FIQ)
         first_irq = rt_irq_drain(vcpu);
-    /* The guest's timer must not fire into the hypervisor. */
-    write_sysreg(CNTV_CTL_EL0_R, 0);
+    /* The guest's timer must not fire into the hypervisor. A timer that is
+     * off or masked cannot: leave it (each write makes QEMU reprogram a
+     * host timer). */
+    if ((ctx->el1[A64_CNTV_CTL] & (CNTV_ENABLE | CNTV_IMASK)) == CNTV_ENABLE)
+        write_sysreg(CNTV_CTL_EL0_R, 0);
     if (avm->has_vgic)
         vgic_sync(vcpu, &ctx->gic);
     exit->guest_pc = ctx->pc;

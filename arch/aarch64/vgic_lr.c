@@ -111,7 +111,12 @@ void vgic_flush(struct axvm_vcpu *vcpu, struct vgic_cpu_hw *hw)
         return;
     }
     struct vgic_cpu *c = &d->cpu[me];
-    struct vgic_pick p = {.max = hw->nr_lr < VGIC_MAX_LRS ? hw->nr_lr : VGIC_MAX_LRS};
+    /* key[]/irq[] are only read below p.n: an initialiser would zero them
+     * (byte by byte, at an odd offset) on every entry. */
+    struct vgic_pick p;
+    p.max = hw->nr_lr < VGIC_MAX_LRS ? hw->nr_lr : VGIC_MAX_LRS;
+    p.n = 0;
+    p.overflow = false;
 
     axvm_spin_lock(&d->lock);
     /* Flushed twice without a sync (entry abandoned): the LRs still hold
@@ -119,8 +124,19 @@ void vgic_flush(struct axvm_vcpu *vcpu, struct vgic_cpu_hw *hw)
     if (c->lr_loaded)
         vgic_fold_locked(d, me, hw);
 
-    for (unsigned i = 0; i < VGIC_NR_PRIVATE; i++)
-        vgic_consider(d, me, &c->priv[i], &p);
+    /* Only the interrupts that may be pending or active (hints, cleared
+     * here once they are neither): flush is O(pending), not O(interrupts). */
+    uint32_t pbits = c->priv_hint;
+    while (pbits) {
+        unsigned i = (unsigned)__builtin_ctz(pbits);
+        pbits &= pbits - 1;
+        struct vgic_irq *irq = &c->priv[i];
+        if (!vgic_irq_pending(irq) && !irq->active && irq->lr_vcpu == VGIC_NO_VCPU) {
+            c->priv_hint &= ~(1u << i);
+            continue;
+        }
+        vgic_consider(d, me, irq, &p);
+    }
     for (unsigned w = 0; w < VGIC_MAX_SPIS / 32; w++) {
         uint32_t bits = d->spi_hint[w];
         while (bits) {
@@ -203,7 +219,10 @@ bool vgic_vcpu_pending(struct axvm_vcpu *vcpu)
     struct vgic_cpu *c = &d->cpu[me];
     if (c->lr_loaded && c->lr_pend_mask)
         found = true;
-    for (unsigned i = 0; i < VGIC_NR_PRIVATE && !found; i++) {
+    uint32_t pbits = c->priv_hint;
+    while (pbits && !found) {
+        unsigned i = (unsigned)__builtin_ctz(pbits);
+        pbits &= pbits - 1;
         const struct vgic_irq *irq = &c->priv[i];
         found = irq->lr_vcpu == VGIC_NO_VCPU && !irq->active && vgic_irq_deliverable(d, irq) &&
                 vgic_cpuif_would_signal(c, irq);

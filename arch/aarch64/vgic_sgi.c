@@ -54,6 +54,7 @@ int vgic_sgi1r_write(struct axvm_vcpu *vcpu, uint64_t value)
             continue;
         struct vgic_irq *irq = &d->cpu[i].priv[intid];
         irq->latch = true;
+        vgic_irq_touch(d, irq);
         kick |= vgic_irq_kick_mask(d, irq);
     }
     axvm_spin_unlock(&d->lock);

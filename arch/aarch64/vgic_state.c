@@ -40,6 +40,8 @@ void vgic_irq_touch(struct vgic_dist *d, const struct vgic_irq *irq)
     if (irq->intid >= VGIC_NR_PRIVATE) {
         unsigned n = irq->intid - VGIC_NR_PRIVATE;
         d->spi_hint[n / 32] |= 1u << (n % 32);
+    } else if (irq->owner < AXVM_MAX_VCPUS) {
+        d->cpu[irq->owner].priv_hint |= 1u << irq->intid;
     }
 }
 
@@ -110,6 +112,7 @@ static void vgic_reset_locked(struct vgic_dist *d)
         for (unsigned i = 0; i < VGIC_NR_PRIVATE; i++)
             vgic_irq_reset(&cpu->priv[i], i, c);
         cpu->waker = GICR_WAKER_PSLEEP;
+        cpu->priv_hint = ~0u; /* a line may be high: let flush look once */
         cpu->lr_loaded = false;
         cpu->lr_count = 0;
         cpu->lr_pend_mask = 0;

@@ -76,6 +76,9 @@ struct vgic_irq {
 struct vgic_cpu {
     struct vgic_irq priv[VGIC_NR_PRIVATE];
     uint32_t waker;                       /* GICR_WAKER.ProcessorSleep */
+    /* Private interrupts that may be pending or active: a hint like
+     * spi_hint (set on every change, cleared lazily by flush). */
+    uint32_t priv_hint;
     bool lr_loaded;                       /* flush done, sync not yet */
     unsigned lr_count;
     uint16_t lr_intid[VGIC_MAX_LRS];
