@@ -22,6 +22,10 @@
 #define PT_REC_SIZE 24u
 #define IMG_REC_SIZE 32u
 #define CKSUM_OFF 0x18u
+#define X86_EXT_VERSION 1u
+#define X86_EXT_SIZE 0x90u
+#define X86_MSR_FIRST_OWN 0x800u     /* x2APIC MSRs are the host's own model */
+#define X86_MSR_LAST_OWN 0x8FFu
 
 #define IMG_KIND_MAX 4u
 #define MAP_FLAGS_KNOWN (AXVM_MAP_READ | AXVM_MAP_WRITE | AXVM_MAP_EXEC | AXVM_MAP_DEVICE)
@@ -178,7 +182,92 @@ static int load_images(struct blob *b, unsigned vmi, const uint8_t *t, struct ax
     return AXVM_OK;
 }
 
-static int load_vm(struct blob *b, unsigned vmi, const uint8_t *r, struct axvm_vm_config *c)
+/* The x86 v1 extension (docs/CONFIG-BLOB.md): its own version and size, so a
+ * later layout is refused rather than misread. */
+static int load_x86_ext(struct blob *b, unsigned vmi, const char *name, const uint8_t *e,
+                        struct axvm_x86_vm_config *x)
+{
+    if (rd32(e) != X86_EXT_VERSION)
+        return fail(b, AXVM_ENOTSUP, "vm[%u] '%s' x86 extension version: %u, expected %u",
+                    vmi, name, rd32(e), X86_EXT_VERSION);
+    if (rd32(e + 4) != X86_EXT_SIZE)
+        return fail(b, AXVM_ENOTSUP, "vm[%u] '%s' x86 extension size field: %u, expected %u",
+                    vmi, name, rd32(e + 4), X86_EXT_SIZE);
+    uint32_t mode = rd32(e + 8), port = rd32(e + 12), n_msr = rd32(e + 16), n_hide = rd32(e + 20);
+    if (mode > 1)
+        return fail(b, AXVM_EINVAL, "vm[%u] '%s' x86 cpu_mode: unknown value %u", vmi, name, mode);
+    if (port > 0xFFFFu)
+        return fail(b, AXVM_ERANGE, "vm[%u] '%s' x86 debug_port: 0x%x is not a port", vmi, name, port);
+    if (n_msr > AXVM_X86_CFG_MAX_MSR_TRAPS)
+        return fail(b, AXVM_ERANGE, "vm[%u] '%s' x86 n_msr_traps: %u exceeds the limit %u",
+                    vmi, name, n_msr, (unsigned)AXVM_X86_CFG_MAX_MSR_TRAPS);
+    if (n_hide > AXVM_X86_CFG_MAX_CPUID_HIDES)
+        return fail(b, AXVM_ERANGE, "vm[%u] '%s' x86 n_cpuid_hides: %u exceeds the limit %u",
+                    vmi, name, n_hide, (unsigned)AXVM_X86_CFG_MAX_CPUID_HIDES);
+    x->cpu_mode = mode;
+    x->debug_port = (uint16_t)port;
+    x->n_msr_traps = n_msr;
+    x->n_cpuid_hides = n_hide;
+    for (unsigned i = 0; i < AXVM_X86_CFG_MAX_MSR_TRAPS; i++) {
+        uint32_t msr = rd32(e + 0x18 + 4 * i);
+        if (i >= n_msr) {
+            if (msr != 0)
+                return fail(b, AXVM_EINVAL, "vm[%u] '%s' x86 msr_traps[%u]: unused slot not zero", vmi, name, i);
+            continue;
+        }
+        if (msr >= X86_MSR_FIRST_OWN && msr <= X86_MSR_LAST_OWN)
+            return fail(b, AXVM_EINVAL, "vm[%u] '%s' x86 msr_traps[%u]: 0x%x is in the x2APIC range",
+                        vmi, name, i, msr);
+        for (unsigned j = 0; j < i; j++)
+            if (x->msr_traps[j] == msr)
+                return fail(b, AXVM_EINVAL, "vm[%u] '%s' x86 msr_traps[%u]: 0x%x listed twice", vmi, name, i, msr);
+        x->msr_traps[i] = msr;
+    }
+    for (unsigned i = 0; i < AXVM_X86_CFG_MAX_CPUID_HIDES; i++) {
+        const uint8_t *h = e + 0x50 + 8 * i;
+        if (i >= n_hide) {
+            if (!all_zero(h, 8))
+                return fail(b, AXVM_EINVAL, "vm[%u] '%s' x86 cpuid_hides[%u]: unused slot not zero", vmi, name, i);
+            continue;
+        }
+        if (h[6] != 0 || h[7] != 0)
+            return fail(b, AXVM_EINVAL, "vm[%u] '%s' x86 cpuid_hides[%u]: reserved bytes not zero", vmi, name, i);
+        if (h[4] > 3 || h[5] > 31)
+            return fail(b, AXVM_EINVAL, "vm[%u] '%s' x86 cpuid_hides[%u]: register %u bit %u (registers 0-3, bits 0-31)",
+                        vmi, name, i, h[4], h[5]);
+        x->cpuid_hides[i].leaf = rd32(h);
+        x->cpuid_hides[i].reg = h[4];
+        x->cpuid_hides[i].bit = h[5];
+    }
+    return AXVM_OK;
+}
+
+/* Architecture and extension fields at 0x88 of the VM record. */
+static int load_vm_arch(struct blob *b, unsigned vmi, const char *name, const uint8_t *r,
+                        enum axvm_config_arch *arch, struct axvm_x86_vm_config *x)
+{
+    uint32_t a = rd32(r + 0x88), ext_size = rd32(r + 0x8C);
+    uint64_t ext_off = rd64(r + 0x90);
+    if (a == AXVM_CONFIG_ARCH_AARCH64) {
+        *arch = AXVM_CONFIG_ARCH_AARCH64;
+        if (ext_size != 0 || ext_off != 0)
+            return fail(b, AXVM_EINVAL, "vm[%u] '%s': an aarch64 VM has no extension", vmi, name);
+        return AXVM_OK;
+    }
+    if (a != AXVM_CONFIG_ARCH_X86_64)
+        return fail(b, AXVM_EINVAL, "vm[%u] '%s' arch: unknown value %u", vmi, name, a);
+    *arch = AXVM_CONFIG_ARCH_X86_64;
+    if (ext_size != X86_EXT_SIZE)
+        return fail(b, AXVM_ENOTSUP, "vm[%u] '%s' ext_size: %u, the x86 extension is %u bytes",
+                    vmi, name, ext_size, X86_EXT_SIZE);
+    if (!range_ok(ext_off, 1, ext_size, HDR_SIZE, b->total))
+        return fail(b, AXVM_ERANGE, "vm[%u] '%s' ext_offset 0x%llx: %u bytes outside the blob (%llu bytes)",
+                    vmi, name, (unsigned long long)ext_off, ext_size, (unsigned long long)b->total);
+    return load_x86_ext(b, vmi, name, b->p + ext_off, x);
+}
+
+static int load_vm(struct blob *b, unsigned vmi, const uint8_t *r, struct axvm_vm_config *c,
+                   enum axvm_config_arch *arch, struct axvm_x86_vm_config *x)
 {
     int rc;
     c->id = rd32(r);
@@ -207,8 +296,10 @@ static int load_vm(struct blob *b, unsigned vmi, const uint8_t *r, struct axvm_v
         (rc = check_count(b, vmi, "n_passthrough_irqs", n_irqs, AXVM_MAX_PASSTHROUGH)) < 0 ||
         (rc = check_count(b, vmi, "n_images", n_img, AXVM_MAX_IMAGES)) < 0)
         return rc;
-    if (rd32(r + 0x54) != 0 || !all_zero(r + 0x88, VM_REC_SIZE - 0x88))
+    if (rd32(r + 0x54) != 0 || !all_zero(r + 0x98, VM_REC_SIZE - 0x98))
         return fail(b, AXVM_EINVAL, "vm[%u] '%s': reserved fields not zero", vmi, c->name);
+    if ((rc = load_vm_arch(b, vmi, c->name, r, arch, x)) < 0)
+        return rc;
 
     const uint8_t *cpus, *mem, *devs, *pt, *irqs, *imgs;
     if ((rc = table(b, "cpus", vmi, rd64(r + 0x58), ncpu, 4, &cpus)) < 0 ||
@@ -434,7 +525,8 @@ int axvm_config_load(const void *blob, size_t len, struct axvm_platform_config *
     int rc;
     out->n_vms = n_vms;
     for (unsigned i = 0; i < n_vms; i++)
-        if ((rc = load_vm(&b, i, b.p + vm_off + (size_t)i * VM_REC_SIZE, &out->vms[i])) < 0)
+        if ((rc = load_vm(&b, i, b.p + vm_off + (size_t)i * VM_REC_SIZE, &out->vms[i],
+                          &out->arch[i], &out->x86[i])) < 0)
             goto bad;
     if ((rc = check_cross_vm(&b, out)) < 0)
         goto bad;

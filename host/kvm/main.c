@@ -1,8 +1,13 @@
-/* axvm-kvm: the axvm core on Linux/KVM. One VM described on the command
- * line (until tools/axvm-config supports x86), one thread per vCPU acting as
- * its physical CPU, guest console on stdout, UART input from stdin. */
+/* axvm-kvm: the axvm core on Linux/KVM. VMs come from the same compiled
+ * configuration blob as the bare-metal hypervisor's (--config/--blob, checked
+ * by the core's axvm_config_load) or one VM from the command line; one thread
+ * per physical CPU, guest console on stdout, UART input from stdin. */
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <pthread.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +16,7 @@
 #include <unistd.h>
 
 #include "axvm/arch.h"
+#include "axvm/config.h"
 #include "axvm/hal.h"
 #include "axvm/log.h"
 #include "axvm/stats.h"
@@ -32,6 +38,7 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: axvm-kvm --caps\n"
+            "       axvm-kvm --config FILE.toml | --blob FILE.bin [--timeout SECONDS] [--stats] [--trace]\n"
             "       axvm-kvm --image FILE [--mode real|long] [--mem SIZE] [--vcpus N] [--load ADDR]\n"
             "                [--entry ADDR] [--msr-trap MSR]... [--cpuid-hide LEAF:REG:BIT]...\n"
             "                [--no-uart] [--testdev ADDR|none] [--debug-port PORT|none]\n"
@@ -95,6 +102,117 @@ static void *read_file(const char *path, size_t *len)
     return buf;
 }
 
+extern char **environ;
+
+/* Compile FILE.toml with tools/axvm-config (next to this binary's build
+ * directory, or $AXVM_CONFIG_TOOL) into a temporary blob and read it. */
+static void *compile_config(const char *toml, size_t *len)
+{
+    char tool[PATH_MAX + 32], exe[PATH_MAX];
+    const char *env = getenv("AXVM_CONFIG_TOOL");
+    if (env) {
+        snprintf(tool, sizeof tool, "%s", env);
+    } else {
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n <= 0) {
+            fprintf(stderr, "axvm-kvm: cannot find tools/axvm-config (set AXVM_CONFIG_TOOL)\n");
+            exit(1);
+        }
+        exe[n] = 0;
+        /* build/kvm/axvm-kvm -> the tree's tools/axvm-config */
+        snprintf(tool, sizeof tool, "%s/../../tools/axvm-config", dirname(exe));
+    }
+    char dir[] = "/tmp/axvm-kvm.XXXXXX";
+    if (!mkdtemp(dir)) {
+        fprintf(stderr, "axvm-kvm: mkdtemp: %s\n", strerror(errno));
+        exit(1);
+    }
+    char blob[sizeof dir + 16];
+    snprintf(blob, sizeof blob, "%s/vms.bin", dir);
+    char *args[] = {tool, "-q", "-o", dir, "--blob", blob, (char *)toml, NULL};
+    pid_t pid;
+    int st = 0;
+    int rc = posix_spawn(&pid, tool, NULL, NULL, args, environ);
+    if (rc != 0) {
+        fprintf(stderr, "axvm-kvm: running %s: %s\n", tool, strerror(rc));
+        rmdir(dir);
+        exit(1);
+    }
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        fprintf(stderr, "axvm-kvm: %s: the configuration does not compile (errors above)\n", toml);
+        rmdir(dir);
+        exit(2);
+    }
+    void *p = read_file(blob, len);
+    unlink(blob);
+    rmdir(dir);
+    return p;
+}
+
+/* The blob's VMs -> configurations and x86 options. Everything the core's
+ * loader checks is checked there; what is left is what only this host knows. */
+static int vms_from_blob(const void *blob, size_t len, struct axvm_platform_config *pc,
+                         struct x86_vm_options *opts)
+{
+    char err[256];
+    /* Every host thread can be a physical CPU: the configuration may use up
+     * to AXVM_MAX_PCPUS; run_vms then starts only the ones used. */
+    int rc = hal_kvm_set_cpu_count(AXVM_MAX_PCPUS);
+    if (!rc)
+        rc = axvm_config_load(blob, len, pc, err, sizeof err);
+    if (rc < 0) {
+        fprintf(stderr, "axvm-kvm: configuration blob: %s (%s)\n", err, axvm_strerror(rc));
+        return rc;
+    }
+    if (pc->n_ivc) {
+        fprintf(stderr, "axvm-kvm: configuration blob: %u IVC channel(s): the KVM host has no IVC\n", pc->n_ivc);
+        return AXVM_ENOTSUP;
+    }
+    for (unsigned i = 0; i < pc->n_vms; i++) {
+        const struct axvm_vm_config *c = &pc->vms[i];
+        const struct axvm_x86_vm_config *x = &pc->x86[i];
+        if (pc->arch[i] != AXVM_CONFIG_ARCH_X86_64) {
+            fprintf(stderr, "axvm-kvm: vm '%s' is an aarch64 VM: this host runs x86_64 VMs\n", c->name);
+            return AXVM_ENOTSUP;
+        }
+        struct x86_vm_options *o = &opts[i];
+        memset(o, 0, sizeof *o);
+        o->mode = x->cpu_mode ? X86_MODE_LONG : X86_MODE_REAL;
+        o->debug_port = x->debug_port;
+        if (x->debug_port > 0xFFF0) {
+            fprintf(stderr, "axvm-kvm: vm '%s': debug port 0x%x out of range\n", c->name, x->debug_port);
+            return AXVM_ERANGE;
+        }
+        if (x->n_msr_traps > X86_MAX_MSR_TRAPS || x->n_cpuid_hides > X86_MAX_CPUID_HIDES)
+            return AXVM_ERANGE;
+        o->n_msr_traps = x->n_msr_traps;
+        for (unsigned k = 0; k < x->n_msr_traps; k++)
+            o->msr_traps[k] = x->msr_traps[k];
+        o->n_hides = x->n_cpuid_hides;
+        for (unsigned k = 0; k < x->n_cpuid_hides; k++)
+            o->hides[k] = (struct x86_cpuid_hide){x->cpuid_hides[k].leaf, x->cpuid_hides[k].reg,
+                                                  x->cpuid_hides[k].bit};
+        if (o->mode == X86_MODE_LONG) {
+            bool area = false;
+            for (unsigned m = 0; m < c->n_mem; m++)
+                area |= !(c->mem[m].flags & AXVM_MAP_DEVICE) && c->mem[m].gpa <= X86_BOOT_GDT &&
+                        c->mem[m].size >= X86_BOOT_AREA_END - c->mem[m].gpa;
+            for (unsigned m = 0; m < c->n_images; m++)
+                if (c->images[m].load_gpa < X86_BOOT_AREA_END &&
+                    c->images[m].load_gpa + c->images[m].size > X86_BOOT_GDT)
+                    area = false;
+            if (!area) {
+                fprintf(stderr, "axvm-kvm: vm '%s': long mode needs free guest RAM 0x%llx-0x%llx for axvm's boot tables\n",
+                        c->name, (unsigned long long)X86_BOOT_GDT, (unsigned long long)X86_BOOT_AREA_END - 1);
+                return AXVM_EINVAL;
+            }
+        }
+    }
+    return AXVM_OK;
+}
+
 /* stdin -> the UART's receive FIFO; the guest drains it at its own pace */
 static void *stdin_main(void *arg)
 {
@@ -125,11 +243,15 @@ static void *stdin_main(void *arg)
     }
 }
 
+static int run_vms(const struct axvm_platform_config *pc, const struct x86_vm_options *opts,
+                   double timeout, bool stats, bool trace);
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
     struct x86_vm_options opt;
     memset(&opt, 0, sizeof opt);
+    const char *config_path = NULL, *blob_path = NULL, *vm_opt_given = NULL;
     const char *image = NULL, *name = "x86", *linux_path = NULL, *initrd_path = NULL, *cmdline = NULL;
     bool mem_given = false;
     uint64_t mem = 2ull << 20, load = UINT64_MAX, entry = UINT64_MAX, testdev = 0xD0000000ull, dport = 0x500;
@@ -141,9 +263,20 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        /* these describe a VM: a configuration file does that */
+        static const char *const vm_opts[] = {"--mode", "--mem", "--vcpus", "--load", "--entry", "--msr-trap",
+                                              "--cpuid-hide", "--no-uart", "--testdev", "--debug-port",
+                                              "--unhandled", "--name", "--initrd", "--cmdline"};
+        for (size_t k = 0; k < sizeof vm_opts / sizeof vm_opts[0]; k++)
+            if (!strcmp(a, vm_opts[k]) && !vm_opt_given)
+                vm_opt_given = a;
 #define NEED() do { if (!v) usage(); i++; } while (0)
         if (!strcmp(a, "--caps")) {
             return kvm_caps_print();
+        } else if (!strcmp(a, "--config")) {
+            NEED(); config_path = v;
+        } else if (!strcmp(a, "--blob")) {
+            NEED(); blob_path = v;
         } else if (!strcmp(a, "--image")) {
             NEED(); image = v;
         } else if (!strcmp(a, "--linux")) {
@@ -214,8 +347,23 @@ int main(int argc, char **argv)
         }
 #undef NEED
     }
-    if (!image == !linux_path)
+    static struct axvm_platform_config pc;
+    static struct x86_vm_options opts[AXVM_MAX_VMS];
+    void *cfg_blob = NULL;
+    if ((config_path != NULL) + (blob_path != NULL) + (image != NULL) + (linux_path != NULL) != 1)
         usage();
+    if (config_path || blob_path) {
+        if (vm_opt_given) {
+            fprintf(stderr, "axvm-kvm: %s describes a VM: with --config/--blob the file does (docs/CONFIG.md)\n",
+                    vm_opt_given);
+            return 2;
+        }
+        size_t blen = 0;
+        cfg_blob = config_path ? compile_config(config_path, &blen) : read_file(blob_path, &blen);
+        if (vms_from_blob(cfg_blob, blen, &pc, opts) < 0)
+            return 2;
+        return run_vms(&pc, opts, timeout, stats, trace);
+    }
     static struct x86_linux_boot lb;
     void *initrd = NULL;
     size_t initrd_len = 0;
@@ -294,59 +442,96 @@ int main(int argc, char **argv)
     }
     cfg.unhandled = unhandled;
 
+    pc.n_vms = 1;
+    pc.vms[0] = cfg;
+    pc.arch[0] = AXVM_CONFIG_ARCH_X86_64;
+    opts[0] = opt;
+    int rc = run_vms(&pc, opts, timeout, stats, trace);
+    free(img);
+    free(initrd);
+    return rc;
+}
+
+/* Create, boot and wait for every VM; exit code as documented in docs/KVM.md. */
+static int run_vms(const struct axvm_platform_config *pc, const struct x86_vm_options *opts,
+                   double timeout, bool stats, bool trace)
+{
+    unsigned ncpu = 0;
+    for (unsigned v = 0; v < pc->n_vms; v++)
+        for (unsigned i = 0; i < pc->vms[v].vcpu_count; i++)
+            if (pc->vms[v].phys_cpu[i] + 1 > ncpu)
+                ncpu = pc->vms[v].phys_cpu[i] + 1;
     if (!x86_kvm_ops.hardware_supported()) {
         fprintf(stderr, "axvm-kvm: /dev/kvm not available\n");
         return 3;
     }
     int rc = axvm_init(&x86_kvm_ops);
     if (!rc)
-        rc = hal_kvm_set_cpu_count(vcpus);
-    if (!rc)
-        rc = x86_vm_options_set(cfg.id, &opt);
-    struct axvm_vm *vm = NULL;
-    if (!rc)
-        rc = axvm_vm_create(&cfg, &vm);
-    if (rc) {
-        fprintf(stderr, "axvm-kvm: creating the VM: %s\n", axvm_strerror(rc));
-        return 1;
+        rc = hal_kvm_set_cpu_count(ncpu);
+    struct axvm_vm *vms[AXVM_MAX_VMS] = {0};
+    for (unsigned v = 0; !rc && v < pc->n_vms; v++) {
+        rc = x86_vm_options_set(pc->vms[v].id, &opts[v]);
+        if (!rc)
+            rc = axvm_vm_create(&pc->vms[v], &vms[v]);
+        if (rc)
+            fprintf(stderr, "axvm-kvm: creating VM '%s': %s\n", pc->vms[v].name, axvm_strerror(rc));
+        for (unsigned i = 0; !rc && trace && i < pc->vms[v].vcpu_count; i++)
+            vms[v]->vcpus[i].trace.enabled = true;
     }
-    for (unsigned i = 0; trace && i < vcpus; i++)
-        vm->vcpus[i].trace.enabled = true;
+    if (rc)
+        return 1;
     rc = hal_kvm_start(should_stop);
-    if (!rc)
-        rc = axvm_vm_boot(vm);
-    if (rc) {
-        fprintf(stderr, "axvm-kvm: booting: %s\n", axvm_strerror(rc));
+    for (unsigned v = 0; !rc && v < pc->n_vms; v++)
+        if ((rc = axvm_vm_boot(vms[v])) != 0)
+            fprintf(stderr, "axvm-kvm: booting VM '%s': %s\n", pc->vms[v].name, axvm_strerror(rc));
+    if (rc)
         return 1;
-    }
-    if (uart) {
-        pthread_t t;
-        if (pthread_create(&t, NULL, stdin_main, vm->arch) == 0)
-            pthread_detach(t);
+    /* stdin feeds the first VM with a UART */
+    for (unsigned v = 0; v < pc->n_vms; v++) {
+        bool has_uart = false;
+        for (unsigned d = 0; d < pc->vms[v].n_devs; d++)
+            has_uart |= pc->vms[v].devs[d].kind == AXVM_EMU_UART16550;
+        if (has_uart) {
+            pthread_t t;
+            if (pthread_create(&t, NULL, stdin_main, vms[v]->arch) == 0)
+                pthread_detach(t);
+            break;
+        }
     }
     uint64_t start = hal_time_ns();
     bool timed_out = false;
-    while (axvm_vm_state(vm) != AXVM_VM_STOPPED) {
+    for (;;) {
+        bool all_stopped = true;
+        for (unsigned v = 0; v < pc->n_vms; v++)
+            all_stopped &= axvm_vm_state(vms[v]) == AXVM_VM_STOPPED;
+        if (all_stopped)
+            break;
         struct timespec ts = {0, 2000000};
         nanosleep(&ts, NULL);
         if (!timed_out && timeout > 0 && (double)(hal_time_ns() - start) / 1e9 > timeout) {
-            fprintf(stderr, "axvm-kvm: timeout after %.1f s, stopping the VM\n", timeout);
+            fprintf(stderr, "axvm-kvm: timeout after %.1f s, stopping the VM(s)\n", timeout);
             timed_out = true;
-            (void)axvm_vm_shutdown(vm);
+            for (unsigned v = 0; v < pc->n_vms; v++)
+                if (axvm_vm_state(vms[v]) != AXVM_VM_STOPPED)
+                    (void)axvm_vm_shutdown(vms[v]);
         }
     }
     atomic_store(&stopping, true);
     hal_kvm_join();
-    axvm_vm_console_flush(vm);
-    if (stats)
-        axvm_stats_print_vm(vm);
-    if (trace)
-        for (unsigned i = 0; i < vcpus; i++)
-            axvm_stats_print_vcpu(&vm->vcpus[i]);
-    int status = vm->exit_status;
-    (void)axvm_vm_destroy(vm);
-    free(img);
+    int status = 0;
+    for (unsigned v = 0; v < pc->n_vms; v++) {
+        struct axvm_vm *vm = vms[v];
+        axvm_vm_console_flush(vm);
+        if (stats)
+            axvm_stats_print_vm(vm);
+        if (trace)
+            for (unsigned i = 0; i < pc->vms[v].vcpu_count; i++)
+                axvm_stats_print_vcpu(&vm->vcpus[i]);
+        if (vm->exit_status != 0)
+            status = 1;
+        (void)axvm_vm_destroy(vm);
+    }
     if (timed_out)
         return 124;
-    return status == 0 ? 0 : 1;
+    return status;
 }

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/../.."
 KVM=build/kvm/axvm-kvm
 G=build/kvm/guests
 failed=0
-CASES=(build caps real-ports long-exits long-timer long-smp long-uart long-reboot long-hostile long-fatal linux-boot-protocol long-hypercall)
+CASES=(build caps real-ports long-exits long-timer long-smp long-uart long-reboot long-hostile long-fatal linux-boot-protocol long-hypercall
+       config-real-ports config-long-exits config-msr-trap config-two-vms config-blob config-refuses-aarch64 config-errors)
 
 skip_all() {
     echo "WARNING: $1 -- every kvm case is skipped" >&2
@@ -47,7 +48,7 @@ run_guest() {
     fi
     while IFS= read -r line; do
         case "$line" in
-            PASS\ *) echo "PASS kvm/${line#PASS }" ;;
+            PASS\ *) echo "PASS kvm/${PFX:-}${line#PASS }" ;;
             FAIL\ *) filter_fail "${line#FAIL }" ;;
         esac
     done <<<"$out"
@@ -65,9 +66,9 @@ run_guest() {
 PVM=0; [ -d /sys/module/kvm_pvm ] && PVM=1
 filter_fail() {
     if [ "$PVM" = 1 ] && [[ "$1" == cpuid/configured-hide:* ]]; then
-        echo "SKIP kvm/${1%%:*}: kvm_pvm ignores KVM_SET_CPUID2 for leaf 7 (${1#*: })"
+        echo "SKIP kvm/${PFX:-}${1%%:*}: kvm_pvm ignores KVM_SET_CPUID2 for leaf 7 (${1#*: })"
     else
-        failed=1; echo "FAIL kvm/$1"
+        failed=1; echo "FAIL kvm/${PFX:-}$1"
     fi
 }
 
@@ -99,6 +100,58 @@ fi
 # the Linux 64-bit boot protocol path, with a fake kernel wrapped as a bzImage
 run_guest linux-boot-protocol 0 "" --linux $G/linux/kernel.bzImage --initrd guests/x86_64/linux/initrd.txt \
     --cmdline "axvm test=1"
+
+# The same guests from configuration files (configs/x86, compiled by
+# tools/axvm-config and loaded by the core's axvm_config_load). Their guests'
+# lines are relayed as kvm/config/...
+PFX=config/
+run_guest config-real-ports 0 "" --config configs/x86/real-ports.toml
+grep -q '^axvm: vm x86-real-ports exit status 0' <<<"$out" ||
+    { failed=1; echo "FAIL kvm/config-real-ports: the VM name from the file is not in the output"; }
+run_guest config-long-exits $want_exits "" --config configs/x86/long-exits.toml
+# the guest's trapped-MSR cases only pass when 0xc0000103 reaches axvm's shadow
+if grep -q '^PASS msr/trapped-roundtrip$' <<<"$out"; then
+    echo "PASS kvm/config-msr-trap"
+else
+    echo "$out" | grep -i msr | head -5
+    failed=1; echo "FAIL kvm/config-msr-trap: no trapped-MSR case passed with the file's msr_traps"
+fi
+run_guest config-two-vms 0 "" --config configs/x86/two-vms.toml
+if ! grep -q '^axvm: vm x86-real-ports exit status 0' <<<"$out" || ! grep -q '^axvm: vm x86-long-timer exit status 0' <<<"$out"; then
+    failed=1; echo "FAIL kvm/config-two-vms: both VMs must report exit status 0"
+fi
+cfgtmp=$(mktemp -d)
+if tools/axvm-config -q -o "$cfgtmp" configs/x86/real-ports.toml; then
+    run_guest config-blob 0 "" --blob "$cfgtmp/real-ports.bin"
+    # a damaged blob is refused by the core's loader (checksum)
+    cp "$cfgtmp/real-ports.bin" "$cfgtmp/bad.bin"
+    printf '\xff' | dd of="$cfgtmp/bad.bin" bs=1 seek=200 conv=notrunc 2>/dev/null
+    o=$($KVM --blob "$cfgtmp/bad.bin" 2>&1 </dev/null); r=$?
+    if [ "$r" -eq 2 ] && grep -q 'checksum' <<<"$o"; then echo "PASS kvm/config-blob-damaged"
+    else echo "$o" | tail -3; failed=1; echo "FAIL kvm/config-blob-damaged: exited $r"; fi
+else
+    failed=1; echo "FAIL kvm/config-blob: configs/x86/real-ports.toml does not compile"
+fi
+# an aarch64 configuration is refused, not run
+if tools/axvm-config -q -o "$cfgtmp" --set kernel.kernel_path=configs/x86/real-ports.toml \
+        configs/test-guest.toml 2>/dev/null; then
+    o=$($KVM --blob "$cfgtmp/test-guest.bin" 2>&1 </dev/null); r=$?
+    if [ "$r" -eq 2 ] && grep -q 'aarch64 VM' <<<"$o"; then echo "PASS kvm/config-refuses-aarch64"
+    else echo "$o" | tail -3; failed=1; echo "FAIL kvm/config-refuses-aarch64: exited $r"; fi
+else
+    echo "SKIP kvm/config-refuses-aarch64: configs/test-guest.toml does not compile here"
+fi
+# a bad file: the tool's file:line error, axvm-kvm exits 2 without running anything
+printf '[base]\narch = "x86_64"\nid = 1\nname = "bad"\nvm_type = "baremetal"\ncpu_num = 1\nphys_cpu_ids = [0]\n[kernel]\nkernel_path = "%s"\nkernel_load_addr = 0x1000\n[[memory_regions]]\ngpa = 0\nsize = 0x200000\n[x86]\ncpu_mode = "protected"\nmsr_traps = [0x830]\n' \
+    "$PWD/$G/real/ports.bin" > "$cfgtmp/bad.toml"
+o=$($KVM --config "$cfgtmp/bad.toml" 2>&1 </dev/null); r=$?
+if [ "$r" -eq 2 ] && grep -q 'bad.toml:15: x86.cpu_mode' <<<"$o" && grep -q 'bad.toml:16: x86.msr_traps: 0x830 is in the x2APIC range' <<<"$o"; then
+    echo "PASS kvm/config-errors"
+else
+    echo "$o" | tail -5; failed=1; echo "FAIL kvm/config-errors: exited $r"
+fi
+rm -rf "$cfgtmp"
+PFX=
 
 out=$(timeout 20 $KVM --timeout 3 --mode long --image $G/long/hypercall.bin </dev/null 2>&1); rc=$?
 if [ "$rc" -eq 124 ] && ! grep -q '^PASS\|^FAIL' <<<"$out"; then

@@ -429,6 +429,89 @@ class Case(unittest.TestCase):
         self.assertEqual(r.returncode, 0)
         self.assertIn("usage: tools/axvm-config", r.stdout)
 
+    # -- x86_64 VMs (blob extension x86 v1) --------------------------------
+    def test_x86_blob_extension(self):
+        self.one_vm(X86.format(extra='msr_traps = [0xc0000103, 0x10]\ncpuid_hide = ["7:ebx:0"]\n'))
+        self.assertOK(self.compile())
+        b = self.blob()
+        vmoff = struct.unpack_from("<Q", b, 0x28)[0]
+        arch, ext_size, ext_off = struct.unpack_from("<IIQ", b, vmoff + 0x88)
+        self.assertEqual((arch, ext_size), (1, 0x90))
+        ver, size, mode, dport, nmsr, nhide = struct.unpack_from("<IIIIII", b, ext_off)
+        self.assertEqual((ver, size, mode, dport, nmsr, nhide), (1, 0x90, 1, 0x500, 2, 1))
+        self.assertEqual(struct.unpack_from("<II", b, ext_off + 0x18), (0xc0000103, 0x10))
+        self.assertEqual(struct.unpack_from("<IBBH", b, ext_off + 0x50), (7, 1, 0, 0))
+        ndev, devoff = struct.unpack_from("<I", b, vmoff + 0x44)[0], struct.unpack_from("<Q", b, vmoff + 0x68)[0]
+        devs = [struct.unpack_from("<IIQQ", b, devoff + 32 * i) for i in range(ndev)]
+        self.assertIn((4, 4, 0x3f8, 8), devs)            # 16550 in port space, IRQ 4
+        self.assertIn((5, 0, 0xd0000000, 0x1000), devs)  # test device
+        self.assertFalse([f for f in os.listdir(self.out) if f.endswith(".dtb")])
+
+    def test_aarch64_blob_has_no_extension(self):
+        self.one_vm(VM.format(id=1, name="a", pcpu=0))
+        self.assertOK(self.compile())
+        b = self.blob()
+        vmoff = struct.unpack_from("<Q", b, 0x28)[0]
+        self.assertEqual(b[vmoff + 0x88:vmoff + 192], bytes(192 - 0x88))
+
+    def test_x86_bad_keys(self):
+        text = X86.format(extra='msr_traps = [0x830]\ncpuid_hide = ["7:exx:0"]\n').replace(
+            'cpu_mode = "long"', 'cpu_mode = "protected"')
+        self.one_vm(text)
+        r = self.compile()
+        self.assertFails(r, "x86.cpu_mode", "'protected' is not one of real, long",
+                         file="vm.toml", line=line_of(text, "cpu_mode"))
+        self.assertFails(r, "x86.msr_traps", "x2APIC range", line=line_of(text, "msr_traps"))
+        self.assertFails(r, "x86.cpuid_hide", "LEAF:eax|ebx|ecx|edx:BIT", line=line_of(text, "cpuid_hide"))
+
+    def test_x86_only_keys_and_devices(self):
+        text = VM.format(id=1, name="a", pcpu=0) + '\n[x86]\ncpu_mode = "real"\n'
+        self.one_vm(text)
+        self.assertFails(self.compile(), "x86", "only for x86_64 VMs", line=line_of(text, "[x86]"))
+        text = X86.format(extra="") + '\n[devices]\nemu_devices = [ { type = "gicd", base = 0x08000000 } ]\n'
+        self.one_vm(text)
+        self.assertFails(self.compile(), "devices.emu_devices[0].type", "aarch64 device",
+                         line=line_of(text, "gicd"))
+        self.one_vm(X86.format(extra="").replace("kernel_load_addr", "dtb_load_addr = 0x0\nkernel_load_addr"))
+        self.assertFails(self.compile(), "kernel.dtb_load_addr", "no device tree")
+
+    def test_x86_long_mode_boot_area(self):
+        text = X86.format(extra="").replace("kernel_load_addr = 0x100000", "kernel_load_addr = 0x8000")
+        self.one_vm(text.replace("entry_point = 0x100000", "entry_point = 0x8000"))
+        self.assertFails(self.compile(), "kernel.kernel_path", "long-mode boot tables")
+
+    def test_mixed_arch_run_file(self):
+        self.write("a.toml", VM.format(id=1, name="a", pcpu=0))
+        self.write("x.toml", X86.format(extra="").replace("phys_cpu_ids = [0]", "phys_cpu_ids = [1]"))
+        self.write("run.toml", run_file(["a.toml", "x.toml"]))
+        self.assertFails(self.compile(), "base.arch", "one blob holds VMs of one architecture", file="x.toml")
+
+
+X86 = """\
+[base]
+arch = "x86_64"
+id = 7
+name = "x"
+vm_type = "baremetal"
+cpu_num = 1
+phys_cpu_ids = [0]
+
+[kernel]
+kernel_path = "guest.bin"
+kernel_load_addr = 0x100000
+entry_point = 0x100000
+
+[[memory_regions]]
+gpa = 0x0
+size = 0x200000
+
+[x86]
+cpu_mode = "long"
+{extra}uart_port = 0x3f8
+debug_port = 0x500
+testdev_base = 0xd0000000
+"""
+
 
 class Lines(unittest.TextTestResult):
     def addSuccess(self, test):

@@ -527,6 +527,127 @@ static void random_damage_never_crashes(void **state)
     free(b);
 }
 
+/* VM 0 of the tool's blob turned into an x86_64 VM: the x86 v1 extension
+ * (docs/CONFIG-BLOB.md) appended after the blob, total_size grown to cover
+ * it. *len gets the new length; the caller damages fields, then fix_crc. */
+#define X86_EXT 0x90u
+static uint8_t *x86_blob(size_t *len, uint64_t *ext_off)
+{
+    uint64_t tot = r64(pristine + 0x10);
+    uint8_t *b = calloc(1, (size_t)tot + X86_EXT);
+    assert_non_null(b);
+    memcpy(b, pristine, (size_t)tot);
+    uint8_t *e = b + tot;
+    w32(e, 1);                  /* version */
+    w32(e + 4, X86_EXT);        /* size */
+    w32(e + 8, 1);              /* long mode */
+    w32(e + 12, 0x500);         /* debug port */
+    w32(e + 16, 2);             /* two MSR traps */
+    w32(e + 20, 1);             /* one CPUID hide */
+    w32(e + 0x18, 0xC0000103u);
+    w32(e + 0x1C, 0x10);
+    w32(e + 0x50, 7);           /* leaf 7, ebx, bit 0 */
+    e[0x54] = 1;
+    e[0x55] = 0;
+    uint8_t *r = vm_rec(b, 0);
+    w32(r + 0x88, 1);           /* arch x86_64 */
+    w32(r + 0x8C, X86_EXT);
+    w64(r + 0x90, tot);
+    w64(b + 0x10, tot + X86_EXT);
+    fix_crc(b);
+    *len = (size_t)tot + X86_EXT;
+    *ext_off = tot;
+    return b;
+}
+
+static void x86_extension_loads(void **state)
+{
+    (void)state;
+    size_t len;
+    uint64_t eo;
+    uint8_t *b = x86_blob(&len, &eo);
+    int rc = load(b, len);
+    if (rc != AXVM_OK)
+        fail_msg("x86 blob: %d %s", rc, err);
+    assert_int_equal(out.arch[0], AXVM_CONFIG_ARCH_X86_64);
+    assert_int_equal(out.arch[1], AXVM_CONFIG_ARCH_AARCH64);
+    assert_int_equal(out.x86[0].cpu_mode, 1);
+    assert_int_equal(out.x86[0].debug_port, 0x500);
+    assert_int_equal(out.x86[0].n_msr_traps, 2);
+    assert_int_equal(out.x86[0].msr_traps[0], 0xC0000103u);
+    assert_int_equal(out.x86[0].msr_traps[1], 0x10);
+    assert_int_equal(out.x86[0].n_cpuid_hides, 1);
+    assert_int_equal(out.x86[0].cpuid_hides[0].leaf, 7);
+    assert_int_equal(out.x86[0].cpuid_hides[0].reg, 1);
+    assert_int_equal(out.x86[0].cpuid_hides[0].bit, 0);
+    /* the aarch64 VM's record is untouched: no extension, zero x86 settings */
+    assert_int_equal(out.x86[1].n_msr_traps, 0);
+    free(b);
+}
+
+/* One damaged field of the x86 extension or of the arch fields. */
+struct x86_damage {
+    unsigned where;             /* 0: extension offset, 1: VM record offset */
+    unsigned off, width;
+    uint64_t value;
+    int code;
+    const char *what;
+};
+
+static void x86_extension_checked(void **state)
+{
+    (void)state;
+    static const struct x86_damage cases[] = {
+        {0, 0x00, 4, 2, AXVM_ENOTSUP, "x86 extension version"},
+        {0, 0x04, 4, 0x80, AXVM_ENOTSUP, "x86 extension size"},
+        {0, 0x08, 4, 2, AXVM_EINVAL, "cpu_mode"},
+        {0, 0x0C, 4, 0x10000, AXVM_ERANGE, "debug_port"},
+        {0, 0x10, 4, 15, AXVM_ERANGE, "n_msr_traps"},
+        {0, 0x14, 4, 9, AXVM_ERANGE, "n_cpuid_hides"},
+        {0, 0x20, 4, 0x123, AXVM_EINVAL, "msr_traps[2]: unused slot"},
+        {0, 0x1C, 4, 0x830, AXVM_EINVAL, "x2APIC"},
+        {0, 0x1C, 4, 0xC0000103u, AXVM_EINVAL, "listed twice"},
+        {0, 0x54, 1, 4, AXVM_EINVAL, "cpuid_hides[0]: register 4"},
+        {0, 0x55, 1, 32, AXVM_EINVAL, "cpuid_hides[0]: register 1 bit 32"},
+        {0, 0x56, 1, 1, AXVM_EINVAL, "cpuid_hides[0]: reserved"},
+        {0, 0x58, 4, 7, AXVM_EINVAL, "cpuid_hides[1]: unused slot"},
+        {1, 0x88, 4, 2, AXVM_EINVAL, "arch: unknown value 2"},
+        {1, 0x8C, 4, 0x80, AXVM_ENOTSUP, "ext_size"},
+        {1, 0x90, 8, 0x10, AXVM_ERANGE, "ext_offset"},
+        {1, 0x90, 8, ~0ull - 8, AXVM_ERANGE, "ext_offset"},
+        {1, 0x98, 1, 1, AXVM_EINVAL, "reserved"},
+    };
+    for (unsigned k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const struct x86_damage *c = &cases[k];
+        size_t len;
+        uint64_t eo;
+        uint8_t *b = x86_blob(&len, &eo);
+        uint8_t *p = (c->where ? vm_rec(b, 0) : b + eo) + c->off;
+        if (c->width == 1)
+            p[0] = (uint8_t)c->value;
+        else if (c->width == 4)
+            w32(p, (uint32_t)c->value);
+        else
+            w64(p, c->value);
+        fix_crc(b);
+        expect_fail(load(b, len), c->code, c->what);
+        free(b);
+    }
+    /* past the end of the blob by one byte */
+    size_t len;
+    uint64_t eo;
+    uint8_t *b = x86_blob(&len, &eo);
+    w64(vm_rec(b, 0) + 0x90, eo + 1);
+    fix_crc(b);
+    expect_fail(load(b, len), AXVM_ERANGE, "ext_offset");
+    /* an aarch64 VM carrying an extension */
+    memcpy(b, pristine, (size_t)eo);
+    w32(vm_rec(b, 1) + 0x8C, X86_EXT);
+    fix_crc(b);
+    expect_fail(load(b, (size_t)eo), AXVM_EINVAL, "no extension");
+    free(b);
+}
+
 int main(int argc, char **argv)
 {
     blob_path = argc > 1 ? argv[1] : getenv("AXVM_TEST_BLOB");
@@ -549,6 +670,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(vm_validate_is_applied),
         cmocka_unit_test(ivc_rules),
         cmocka_unit_test(random_damage_never_crashes),
+        cmocka_unit_test(x86_extension_loads),
+        cmocka_unit_test(x86_extension_checked),
     };
     return cmocka_run_group_tests_name("config", tests, setup, teardown);
 }
