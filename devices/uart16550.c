@@ -74,8 +74,9 @@ static int uart_read(void *ctx, struct axvm_vcpu *vcpu, uint64_t off, unsigned w
     if (width != 1 || off > 7)
         return AXVM_EWIDTH;
     uint8_t v = 0;
-    bool dlab = u->lcr & UART_LCR_DLAB;
+    /* DLAB under the lock: another vCPU may be rewriting LCR */
     axvm_spin_lock(&u->lock);
+    bool dlab = u->lcr & UART_LCR_DLAB;
     switch (off) {
     case UART_RBR:
         if (dlab) {
@@ -125,9 +126,9 @@ static int uart_write(void *ctx, struct axvm_vcpu *vcpu, uint64_t off, unsigned 
     if (width != 1 || off > 7)
         return AXVM_EWIDTH;
     uint8_t v = (uint8_t)value;
-    bool dlab = u->lcr & UART_LCR_DLAB;
     int tx = -1;
     axvm_spin_lock(&u->lock);
+    bool dlab = u->lcr & UART_LCR_DLAB;
     switch (off) {
     case UART_THR:
         if (dlab) {
