@@ -69,49 +69,49 @@ static int load_config(void)
     return r;
 }
 
+/* Why a VM of the configuration cannot run on this machine, or NULL. */
+static const char *vm_unrunnable(unsigned i)
+{
+    const struct axvm_vm_config *c = &plat_cfg.vms[i];
+    if (plat_cfg.arch[i] != AXVM_CONFIG_ARCH_AARCH64)
+        return "it is not an aarch64 VM (base.arch)";
+    /* A vCPU pinned to a CPU this machine does not have would never run. */
+    for (unsigned v = 0; v < c->vcpu_count && v < AXVM_MAX_VCPUS; v++)
+        if (c->phys_cpu[v] >= rt_ncpus)
+            return "a vCPU is pinned to a CPU this machine does not have (base.phys_cpu_ids)";
+    return NULL;
+}
+
+static void print_ram_placement(const struct axvm_vm *vm)
+{
+    /* Where each VM's RAM is in host memory (identity-mapped here): what
+     * the isolation tests probe for. */
+    for (unsigned k = 0; k < vm->as.n_regions; k++) {
+        const struct axvm_region *r = &vm->as.regions[k];
+        if (r->type == AXVM_REGION_RAM && r->hva)
+            axvm_printf("axvm: vm %s: ram 0x%llx+0x%llx at host 0x%llx\n", vm->cfg.name,
+                        (unsigned long long)r->gpa, (unsigned long long)r->size, (unsigned long long)r->hpa);
+    }
+}
+
+/* Build every VM and channel of the configuration, or none: a configuration
+ * that cannot be realised whole is refused, and nothing half-built runs. */
 static void build_vms(void)
 {
     if (load_config() != AXVM_OK)
         return;
     struct axvm_vm *vms[AXVM_MAX_VMS] = {0};
-    for (unsigned i = 0; i < plat_cfg.n_vms; i++) {
-        /* A vCPU pinned to a CPU this machine does not have would never run. */
-        bool cpus_ok = true;
-        for (unsigned v = 0; v < plat_cfg.vms[i].vcpu_count && v < AXVM_MAX_VCPUS; v++) {
-            if (plat_cfg.vms[i].phys_cpu[v] >= rt_ncpus) {
-                axvm_printf("axvm: vm %s: vCPU %u pinned to pCPU %u, but only %u CPUs are online; not created\n",
-                            plat_cfg.vms[i].name, v, plat_cfg.vms[i].phys_cpu[v], rt_ncpus);
-                cpus_ok = false;
-                break;
-            }
-        }
-        if (!cpus_ok)
-            continue;
-        int r = axvm_vm_create(&plat_cfg.vms[i], &vms[i]);
+    bool ok = true;
+    for (unsigned i = 0; i < plat_cfg.n_vms && ok; i++) {
+        const char *why = vm_unrunnable(i);
+        int r = why ? AXVM_EINVAL : axvm_vm_create(&plat_cfg.vms[i], &vms[i]);
         if (r != AXVM_OK) {
-            axvm_printf("axvm: vm %s: create failed: %s\n", plat_cfg.vms[i].name, axvm_strerror(r));
+            axvm_printf("axvm: vm %s: cannot be created: %s\n", plat_cfg.vms[i].name, why ? why : axvm_strerror(r));
             vms[i] = NULL;
+            ok = false;
         }
     }
-    unsigned created = 0;
-    for (unsigned i = 0; i < plat_cfg.n_vms; i++) {
-        if (!vms[i])
-            continue;
-        created++;
-        /* Where each VM's RAM is in host memory (identity-mapped here): what
-         * the isolation tests probe for. */
-        for (unsigned k = 0; k < vms[i]->as.n_regions; k++) {
-            const struct axvm_region *r = &vms[i]->as.regions[k];
-            if (r->type == AXVM_REGION_RAM && r->hva)
-                axvm_printf("axvm: vm %s: ram 0x%llx+0x%llx at host 0x%llx\n", vms[i]->cfg.name,
-                            (unsigned long long)r->gpa, (unsigned long long)r->size,
-                            (unsigned long long)r->hpa);
-        }
-    }
-    /* Several VMs share the console: tell their lines apart. */
-    if (created > 1)
-        axvm_vm_console_set_prefix(true);
-    for (unsigned i = 0; i < plat_cfg.n_ivc; i++) {
+    for (unsigned i = 0; i < plat_cfg.n_ivc && ok; i++) {
         const struct axvm_ivc_config *c = &plat_cfg.ivc[i];
         struct axvm_vm *a = axvm_vm_by_id(c->vm_a), *b = axvm_vm_by_id(c->vm_b);
         uint32_t id;
@@ -120,15 +120,30 @@ static void build_vms(void)
         int r = (a && b) ? axvm_ivc_link(a, b, c->irq_a, c->irq_b) : AXVM_ENOENT;
         if (r == AXVM_OK)
             r = axvm_ivc_alloc(a, c->gpa_a, c->irq_a, b, c->gpa_b, c->irq_b, c->size, &id);
-        if (r != AXVM_OK)
+        if (r != AXVM_OK) {
             axvm_printf("axvm: ivc channel %u (vm %u <-> vm %u): %s\n", i, c->vm_a, c->vm_b, axvm_strerror(r));
-        else
+            ok = false;
+        } else {
             axvm_printf("axvm: ivc channel %u: vm %u <-> vm %u, %llu bytes\n", id, c->vm_a, c->vm_b,
                         (unsigned long long)c->size);
+        }
     }
+    if (!ok) {
+        for (unsigned i = 0; i < plat_cfg.n_vms; i++)
+            if (vms[i])
+                (void)axvm_vm_destroy(vms[i]); /* also releases its channels */
+        axvm_printf("axvm: configuration refused: no VM started\n");
+        return;
+    }
+    unsigned created = 0;
     for (unsigned i = 0; i < plat_cfg.n_vms; i++) {
-        if (!vms[i])
-            continue;
+        print_ram_placement(vms[i]);
+        created++;
+    }
+    /* Several VMs share the console: tell their lines apart. */
+    if (created > 1)
+        axvm_vm_console_set_prefix(true);
+    for (unsigned i = 0; i < plat_cfg.n_vms; i++) {
         int r = axvm_vm_boot(vms[i]);
         if (r != AXVM_OK)
             axvm_printf("axvm: vm %s: boot failed: %s\n", vms[i]->cfg.name, axvm_strerror(r));

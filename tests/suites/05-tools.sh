@@ -33,7 +33,7 @@ fi
 #    built) is skipped, loudly.
 have_linux=0
 if tools/fetch-guest.sh "$cache" > "$out/fetch.log" 2>&1; then have_linux=1; fi
-make -s guests-aarch64 > "$out/guests.log" 2>&1 || echo "# make guests-aarch64 failed (see $out/guests.log)"
+make -s guests-aarch64 kvm-guests > "$out/guests.log" 2>&1 || echo "# make guests-aarch64 kvm-guests failed (see $out/guests.log)"
 for f in configs/*.toml configs/*/*.toml; do
     [ -f "$f" ] || continue
     name=${f#configs/}; name=${name%.toml}
