@@ -68,23 +68,39 @@ static bool all_zero(const uint8_t *p, size_t n)
     return true;
 }
 
-/* CRC-32 as zlib computes it (reflected, polynomial 0xEDB88320). */
-static uint32_t crc32_update(uint32_t crc, const uint32_t table[256], const uint8_t *p, uint64_t n)
+/* CRC-32 as zlib computes it (reflected, polynomial 0xEDB88320), eight
+ * bytes per step ("slicing by 8"): the blob holds the guest images, tens of
+ * MiB, and byte-at-a-time took seconds of the hypervisor's boot under QEMU. */
+static uint32_t crc32_update(uint32_t crc, const uint32_t table[8][256], const uint8_t *p, uint64_t n)
 {
+    static const uint16_t one = 1;
+    bool le = *(const uint8_t *)&one == 1;
     crc = ~crc;
-    for (uint64_t i = 0; i < n; i++)
-        crc = table[(crc ^ p[i]) & 0xffu] ^ (crc >> 8);
+    uint64_t i = 0;
+    for (; le && n - i >= 8; i += 8) {
+        uint64_t w;
+        __builtin_memcpy(&w, p + i, 8); /* one unaligned load; little-endian only */
+        uint32_t lo = crc ^ (uint32_t)w, hi = (uint32_t)(w >> 32);
+        crc = table[7][lo & 0xffu] ^ table[6][(lo >> 8) & 0xffu] ^ table[5][(lo >> 16) & 0xffu] ^
+              table[4][lo >> 24] ^ table[3][hi & 0xffu] ^ table[2][(hi >> 8) & 0xffu] ^
+              table[1][(hi >> 16) & 0xffu] ^ table[0][hi >> 24];
+    }
+    for (; i < n; i++)
+        crc = table[0][(crc ^ p[i]) & 0xffu] ^ (crc >> 8);
     return ~crc;
 }
 
-static void crc32_table(uint32_t table[256])
+static void crc32_table(uint32_t table[8][256])
 {
     for (uint32_t i = 0; i < 256; i++) {
         uint32_t c = i;
         for (int k = 0; k < 8; k++)
             c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-        table[i] = c;
+        table[0][i] = c;
     }
+    for (unsigned k = 1; k < 8; k++)
+        for (uint32_t i = 0; i < 256; i++)
+            table[k][i] = (table[k - 1][i] >> 8) ^ table[0][table[k - 1][i] & 0xffu];
 }
 
 /* Is [off, off + n*size) inside [lo, hi)? Without overflow. */
@@ -482,8 +498,8 @@ int axvm_config_load(const void *blob, size_t len, struct axvm_platform_config *
                     (unsigned long long)total, (unsigned long long)len);
     b.total = total;
 
-    /* The table lives on the stack: no global state, 1 KiB, built in microseconds. */
-    uint32_t table[256];
+    /* The tables live on the stack: no global state, 8 KiB, built in microseconds. */
+    uint32_t table[8][256];
     static const uint8_t zero4[4];
     crc32_table(table);
     uint32_t sum = crc32_update(0, table, h, CKSUM_OFF);

@@ -460,7 +460,7 @@ static int a64_vcpu_run(struct axvm_vcpu *vcpu, struct axvm_exit *exit)
     struct a64_vm *avm = avm_of(vcpu->vm);
     struct rt_percpu *pc = rt_this_cpu();
 
-    memset(exit, 0, sizeof(*exit));
+    *exit = (struct axvm_exit){0}; /* inline stores, not a call */
     pc->current = vcpu;
     /* Console input that did not fit the guest UART's FIFO at interrupt
      * time: top it up whenever a vCPU (re-)enters. */
