@@ -132,6 +132,15 @@ int axvm_vm_config_validate(const struct axvm_vm_config *cfg, const char **why)
     }
     if (cfg->n_passthrough_irqs > AXVM_MAX_PASSTHROUGH)
         FAIL(AXVM_ERANGE, "passthrough_irqs: too many");
+    for (unsigned i = 0; i < cfg->n_passthrough_irqs; i++) {
+        /* SGIs and PPIs are per CPU: only a shared peripheral interrupt can
+         * be handed to one VM. */
+        if (cfg->passthrough_irqs[i] < 32 || cfg->passthrough_irqs[i] > 1019)
+            FAIL(AXVM_EINVAL, "passthrough_irqs: not an SPI (INTID 32..1019)");
+        for (unsigned j = 0; j < i; j++)
+            if (cfg->passthrough_irqs[j] == cfg->passthrough_irqs[i])
+                FAIL(AXVM_EINVAL, "passthrough_irqs: listed twice");
+    }
     if (cfg->irq_mode != AXVM_IRQ_EMULATED && cfg->irq_mode != AXVM_IRQ_PASSTHROUGH)
         FAIL(AXVM_EINVAL, "irq_mode: unknown");
     if ((unsigned)cfg->unhandled > AXVM_UNHANDLED_STOP_VM)

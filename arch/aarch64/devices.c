@@ -13,6 +13,14 @@
 int axvm_testdev_attach(struct axvm_vm *vm, uint64_t base) __attribute__((weak));
 int vgic_set_level(struct axvm_vm *vm, uint32_t intid, bool level, struct axvm_vcpu **target) __attribute__((weak));
 
+/* Physical SPIs a VM owns (runtime/baremetal/irq_passthrough.c): claim,
+ * route and enable its passthrough_irqs (idempotent; AXVM_EBUSY when another
+ * VM owns one); at reset clear what the last run left and enable again; at
+ * destroy disable and release. */
+int rt_irq_pt_claim(struct axvm_vm *vm);
+void rt_irq_pt_reset(struct axvm_vm *vm);
+void rt_irq_pt_release(struct axvm_vm *vm);
+
 static struct axvm_vm *_Atomic console_vm;
 /* Input hand-over runs from the RX interrupt on CPU 0 and from vCPU entries
  * on any CPU: the runtime's ring has a single-consumer tail. */
@@ -43,6 +51,11 @@ int a64_attach_device(struct axvm_vm *vm, const struct axvm_emu_dev_config *dev)
 int a64_attach_device(struct axvm_vm *vm, const struct axvm_emu_dev_config *dev)
 {
     struct a64_vm *avm = vm->arch;
+    /* The VM's physical SPIs, while it is being created (the first device
+     * attach; later ones find them claimed). */
+    int pr = rt_irq_pt_claim(vm);
+    if (pr != AXVM_OK)
+        return pr;
     switch (dev->kind) {
     case AXVM_EMU_PL011: {
         if (avm->uart)
@@ -71,6 +84,7 @@ void a64_devices_reset(struct axvm_vm *vm)
     struct a64_vm *avm = vm->arch;
     if (avm->uart)
         axvm_pl011_reset(avm->uart);
+    rt_irq_pt_reset(vm);
 }
 
 void a64_devices_release(struct axvm_vm *vm)
@@ -78,6 +92,7 @@ void a64_devices_release(struct axvm_vm *vm)
     struct a64_vm *avm = vm->arch;
     struct axvm_vm *self = vm;
     atomic_compare_exchange_strong(&console_vm, &self, NULL);
+    rt_irq_pt_release(vm);
     if (avm->uart) {
         axvm_pl011_release(avm->uart);
         avm->uart = NULL;

@@ -56,6 +56,13 @@ void vgic_vm_reset(struct axvm_vm *vm);
  * deliverable now) via *target. */
 int vgic_inject(struct axvm_vm *vm, struct axvm_vcpu *vcpu, uint32_t intid, uint32_t hw_intid,
                 struct axvm_vcpu **target);
+/* Provided by the host runtime (weak: absent in hosted builds): the guest
+ * removed the pending or active state of a virtual SPI linked to physical
+ * SPI `hw_intid` (GICD_ICPENDR/ICACTIVER) while the physical one waits for
+ * the guest's deactivation, which will now never come: deactivate it, as
+ * the hardware would have. Called with the vGIC's lock held. */
+void vgic_hw_deactivate(struct axvm_vm *vm, uint32_t hw_intid) __attribute__((weak));
+
 /* Level-sensitive line state from an emulated device (PL011 RX). */
 int vgic_set_level(struct axvm_vm *vm, uint32_t intid, bool level, struct axvm_vcpu **target);
 

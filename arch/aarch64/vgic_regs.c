@@ -68,6 +68,13 @@ uint32_t vgic_bits_write(struct vgic_dist *d, unsigned vcpu_id, uint32_t first, 
             irq->active = set;
             break;
         }
+        /* A linked SPI no longer pending nor active in the model: its
+         * physical twin stays active until someone deactivates it (a guest
+         * GIC driver clearing ICPENDR/ICACTIVER at init, e.g. after a
+         * reboot). The timer's PPI is the vCPU backend's business. */
+        if (!set && reg != VGIC_REG_ENABLE && irq->hw_intid >= VGIC_NR_PRIVATE && !irq->active &&
+            !vgic_irq_pending(irq) && vgic_hw_deactivate)
+            vgic_hw_deactivate(d->vm, irq->hw_intid);
         vgic_irq_touch(d, irq);
         if (set)
             kick |= vgic_irq_kick_mask(d, irq);

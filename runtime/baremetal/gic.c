@@ -14,6 +14,8 @@
 #define GICD_IGROUPR 0x0080
 #define GICD_ISENABLER 0x0100
 #define GICD_ICENABLER 0x0180
+#define GICD_ICPENDR 0x0280
+#define GICD_ICACTIVER 0x0380
 #define GICD_IPRIORITYR 0x0400
 #define GICD_ICFGR 0x0C00
 #define GICD_IROUTER 0x6000
@@ -118,6 +120,41 @@ void rt_gic_send_sgi(unsigned cpu, unsigned intid)
     a64_dsb_ish();
     write_sysreg(ICC_SGI1R_EL1, v);
     a64_isb();
+}
+
+/* A passthrough SPI, while disabled: group 1, default priority, routed to
+ * the physical CPU `cpu` (IROUTER holds the affinity in MPIDR layout). The
+ * trigger (GICD_ICFGR) stays as the platform set it. */
+void rt_gic_spi_route(uint32_t intid, unsigned cpu)
+{
+    volatile uint8_t *prio = (volatile uint8_t *)(uintptr_t)(PLAT_GICD_BASE + GICD_IPRIORITYR + intid);
+    volatile uint64_t *route = (volatile uint64_t *)(uintptr_t)(PLAT_GICD_BASE + GICD_IROUTER + 8 * intid);
+    *gicd(GICD_IGROUPR + (intid / 32) * 4) |= 1u << (intid % 32);
+    *prio = PRIO_DEFAULT;
+    *route = rt_cpus[cpu].mpidr & 0xff00ffffffull;
+    a64_dsb_ish();
+}
+
+void rt_gic_spi_enable(uint32_t intid, bool on)
+{
+    *gicd((on ? GICD_ISENABLER : GICD_ICENABLER) + (intid / 32) * 4) = 1u << (intid % 32);
+    if (!on)
+        gicd_wait_rwp();
+}
+
+/* Forget an SPI's pending and active state: ICACTIVER works from any CPU,
+ * unlike ICC_DIR_EL1 for an interrupt another CPU acknowledged. */
+void rt_gic_spi_clear(uint32_t intid)
+{
+    *gicd(GICD_ICPENDR + (intid / 32) * 4) = 1u << (intid % 32);
+    *gicd(GICD_ICACTIVER + (intid / 32) * 4) = 1u << (intid % 32);
+    a64_dsb_ish();
+}
+
+void rt_gic_spi_deactivate(uint32_t intid)
+{
+    *gicd(GICD_ICACTIVER + (intid / 32) * 4) = 1u << (intid % 32);
+    a64_dsb_ish();
 }
 
 uint32_t rt_gic_ack(void)

@@ -57,7 +57,11 @@ uint32_t rt_irq_drain(struct axvm_vcpu *vcpu)
             rt_gic_deactivate(id);
             rt_console_input_ready();
             break;
-        default: /* kick SGI, maintenance interrupt: the exit itself is the point */
+        default:
+            /* A passthrough SPI stays active: the guest deactivates it. */
+            if (rt_irq_pt_forward(id))
+                break;
+            /* kick SGI, maintenance interrupt: the exit itself is the point */
             rt_gic_deactivate(id);
             break;
         }

@@ -57,6 +57,18 @@ void rt_gic_cpu_init(unsigned cpu);
 void rt_gic_send_sgi(unsigned cpu, unsigned intid);
 uint32_t rt_gic_ack(void);
 void rt_gic_eoi(uint32_t intid);
+void rt_gic_spi_route(uint32_t intid, unsigned cpu);
+void rt_gic_spi_enable(uint32_t intid, bool on);
+void rt_gic_spi_clear(uint32_t intid);
+void rt_gic_spi_deactivate(uint32_t intid);
+
+/* irq_passthrough.c: physical SPIs owned by a VM (config passthrough_irqs);
+ * the lifecycle calls come from arch/aarch64/devices.c */
+struct axvm_vm;
+int rt_irq_pt_claim(struct axvm_vm *vm);
+void rt_irq_pt_reset(struct axvm_vm *vm);
+void rt_irq_pt_release(struct axvm_vm *vm);
+bool rt_irq_pt_forward(uint32_t intid);
 
 /* timer.c */
 void rt_timer_init(void);

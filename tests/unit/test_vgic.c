@@ -827,6 +827,50 @@ static void test_hw_linked(void **state)
     assert_true(seen);
 }
 
+/* The runtime's hook (arch/aarch64/vgic.h), recorded here. */
+static unsigned hw_deact_calls;
+static uint32_t hw_deact_last;
+void vgic_hw_deactivate(struct axvm_vm *v, uint32_t hw_intid)
+{
+    assert_ptr_equal(v, &vm);
+    hw_deact_calls++;
+    hw_deact_last = hw_intid;
+}
+
+/* The guest clearing the pending or active state of a linked SPI hands the
+ * physical one back (a GIC driver's init after a reboot); a linked PPI, an
+ * unlinked SPI, a clear that leaves it pending or active, do not. */
+static void test_hw_linked_clear(void **state)
+{
+    (void)state;
+    hw_deact_calls = 0;
+    spi_enable(34, 0x80, 0);
+    assert_int_equal(vgic_inject(&vm, NULL, 34, 34, NULL), AXVM_OK);
+    wr(GICD + 0x0200 + 4, 4, 1u << 2); /* ISPENDR: no */
+    assert_int_equal(hw_deact_calls, 0);
+    wr(GICD + 0x0380 + 4, 4, 1u << 2); /* ICACTIVER: still pending, no */
+    assert_int_equal(hw_deact_calls, 0);
+    wr(GICD + 0x0280 + 4, 4, 1u << 2); /* ICPENDR */
+    assert_int_equal(hw_deact_calls, 1);
+    assert_int_equal(hw_deact_last, 34);
+    assert_int_equal(vgic_inject(&vm, NULL, 34, 34, NULL), AXVM_OK);
+    wr(GICD + 0x0300 + 4, 4, 1u << 2); /* ISACTIVER: active and pending */
+    wr(GICD + 0x0280 + 4, 4, 1u << 2); /* ICPENDR: still active, no */
+    assert_int_equal(hw_deact_calls, 1);
+    wr(GICD + 0x0380 + 4, 4, 1u << 2); /* ICACTIVER */
+    assert_int_equal(hw_deact_calls, 2);
+    /* unlinked SPI */
+    spi_enable(40, 0x80, 0);
+    assert_int_equal(vgic_inject(&vm, NULL, 40, 0, NULL), AXVM_OK);
+    wr(GICD + 0x0280 + 4, 4, 1u << 8);
+    assert_int_equal(hw_deact_calls, 2);
+    /* the timer's PPI stays the backend's business */
+    ppi_enable(0, 27, 0x80);
+    assert_int_equal(vgic_inject(&vm, &vm.vcpus[0], 27, 27, NULL), AXVM_OK);
+    wr(gicr(0, SGI_FRAME + 0x280), 4, 1u << 27);
+    assert_int_equal(hw_deact_calls, 2);
+}
+
 static void test_inject_errors_and_gating(void **state)
 {
     (void)state;
@@ -1093,6 +1137,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sync_edge_completion, setup4, teardown),
         cmocka_unit_test_setup_teardown(test_sync_level, setup4, teardown),
         cmocka_unit_test_setup_teardown(test_hw_linked, setup4, teardown),
+        cmocka_unit_test_setup_teardown(test_hw_linked_clear, setup4, teardown),
         cmocka_unit_test_setup_teardown(test_inject_errors_and_gating, setup4, teardown),
         cmocka_unit_test_setup_teardown(test_wfi_wake_follows_cpu_interface, setup4, teardown),
         cmocka_unit_test_setup_teardown(test_double_flush_keeps_state, setup4, teardown),

@@ -145,6 +145,18 @@ static void test_passthrough(void **state)
     c.n_passthrough_irqs = AXVM_MAX_PASSTHROUGH + 1;
     expect_bad(&c, AXVM_ERANGE, "irqs");
     c = good;
+    c.passthrough_irqs[0] = 27; /* a PPI: per CPU, cannot belong to one VM */
+    c.n_passthrough_irqs = 1;
+    expect_bad(&c, AXVM_EINVAL, "not an SPI");
+    c.passthrough_irqs[0] = 1020;
+    expect_bad(&c, AXVM_EINVAL, "not an SPI");
+    c.passthrough_irqs[0] = 34;
+    c.passthrough_irqs[1] = 34;
+    c.n_passthrough_irqs = 2;
+    expect_bad(&c, AXVM_EINVAL, "twice");
+    c.passthrough_irqs[1] = 35;
+    assert_int_equal(axvm_vm_config_validate(&c, NULL), AXVM_OK);
+    c = good;
     c.irq_mode = (enum axvm_irq_mode)5;
     expect_bad(&c, AXVM_EINVAL, "irq_mode");
     c = good;
