@@ -283,6 +283,22 @@ class Case(unittest.TestCase):
         self.assertFails(self.compile(), "base.phys_cpu_ids", "physical CPU 2 is already claimed by VM 'a'",
                          file="b.toml", line=6)
 
+    def test_passthrough_irq_rules(self):
+        pt = ('passthrough_devices = [\n'
+              '    {{ guest_base = 0x09010000, host_base = 0x09010000, length = 0x1000, irq = {a} }},\n'
+              '    {{ guest_base = 0x09030000, host_base = 0x09030000, length = 0x1000, irq = {b} }},\n'
+              ']\n')
+        base = VM.format(id=1, name="a", pcpu=0)
+        self.one_vm(base + pt.format(a=27, b=39))
+        self.assertFails(self.compile(), "irq", "27 is not an SPI")
+        self.one_vm(base + pt.format(a=34, b=34))
+        self.assertFails(self.compile(), "irq", "34 is already the irq of another passthrough device")
+        self.write("a.toml", base + pt.format(a=34, b=39))
+        self.write("b.toml", VM.format(id=2, name="b", pcpu=1)
+                   + pt.format(a=40, b=34).replace("0x09010000", "0x09040000").replace("0x09030000", "0x09050000"))
+        self.write("run.toml", run_file(["a.toml", "b.toml"]))
+        self.assertFails(self.compile(), "irq", "passthrough irq 34 is already claimed by VM 'a'", file="b.toml")
+
     def test_pcpu_does_not_exist(self):
         self.one_vm(VM.format(id=1, name="a", pcpu=4))
         self.assertFails(self.compile(), "physical CPU 4 does not exist", line=6)
