@@ -77,6 +77,11 @@ static void rx_push(char c)
  * which are the hypervisor's console commands (console_cmd.c). */
 void rt_console_rx_irq(void)
 {
+    /* Clear the interrupt status before draining, never after: a byte that
+     * arrives between the last RXFE check and a late ICR write would have
+     * its RX interrupt wiped while it sits in the (full) holding register,
+     * and QEMU then accepts no further input: the console would go dead. */
+    *uart_reg(UART_ICR) = INT_RX | INT_RT;
     while (!(*uart_reg(UART_FR) & FR_RXFE)) {
         char c = (char)(*uart_reg(UART_DR) & 0xff);
         if (rx_escape) {
@@ -92,7 +97,6 @@ void rt_console_rx_irq(void)
         rx_push(c);
         rt_console_check_focus();
     }
-    *uart_reg(UART_ICR) = INT_RX | INT_RT;
 }
 
 bool rt_console_rx_pending(void)
