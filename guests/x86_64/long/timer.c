@@ -62,9 +62,11 @@ int guest_main(void)
     cli();
     wrmsr(X2APIC_TMICT, 0); /* stop */
     uint64_t t1 = tsc();
-    /* a tick that fired just before the stop may still be pending: let it in */
+    /* A tick that fired just before the stop may still be pending: let it
+     * in. Its injection waits for the vCPU's next entry, which under load
+     * can be later than a few instructions, so give it a whole delay. */
     sti();
-    __asm__ volatile("nop; nop");
+    delay();
     cli();
     unsigned after = irq_count[0x41];
     delay();
