@@ -4,7 +4,7 @@
  * ISR/IRR/TMR, SVR, ESR, LDR, the LVTs (stored; the timer's is used), ICR
  * with fixed/lowest-priority IPIs, INIT and SIPI, physical and logical
  * destinations and the shorthands, SELF_IPI, and the timer (one-shot and
- * periodic; TSC-deadline is hidden from CPUID). Not implemented: NMI and SMI
+ * periodic; TSC-deadline is hidden from CPUID). Outside the model: NMI and SMI
  * delivery modes (ignored, ESR "send accept" error), xAPIC MMIO mode. */
 #ifndef AXVM_X86_LAPIC_H
 #define AXVM_X86_LAPIC_H

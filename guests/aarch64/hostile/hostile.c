@@ -573,7 +573,7 @@ static void sysreg_cases(void)
         EXPECT_UNDEF("sysreg.pmu.pmuserenr-read", "mrs x0, pmuserenr_el0");
         EXPECT_UNDEF("sysreg.pmu.pmintenset-write", "msr pmintenset_el1, x0");
     }
-    /* Trace, SPE, AMU: not implemented. */
+    /* Trace, SPE, AMU: absent from the virtual CPU (hidden ID fields). */
     EXPECT_UNDEF("sysreg.trace.trcprgctlr", "mrs x0, s2_1_c0_c1_0");
     EXPECT_UNDEF("sysreg.spe.pmscr", "mrs x0, s3_0_c9_c9_0");
     EXPECT_UNDEF("sysreg.amu.amcr", "mrs x0, s3_3_c13_c2_0");
