@@ -35,10 +35,13 @@ for t in $(make -s fuzz-list); do
         status=1
         continue
     fi
-    # 2. fuzz from the seeds; new inputs go to a scratch corpus
+    # 2. fuzz from the seeds; new inputs go to a scratch corpus. A fixed
+    #    seed (FUZZ_SEED) makes the mutation sequence repeatable, so a
+    #    finding here reproduces instead of appearing once at random; `make
+    #    fuzz` explores with fresh seeds.
     work=$(mktemp -d)
     mkdir -p "$out/artifacts-$t" tests/fuzz/corpus/$t
-    timeout $((secs + 60)) "$bin" -max_total_time="$secs" -timeout=10 -print_final_stats=1 \
+    timeout $((secs + 60)) "$bin" -seed="${FUZZ_SEED:-1}" -max_total_time="$secs" -timeout=10 -print_final_stats=1 \
         -artifact_prefix="$out/artifacts-$t/" "$work" tests/fuzz/corpus/$t >"$log" 2>&1
     rc=$?
     rm -rf "$work"
